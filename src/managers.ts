@@ -1,0 +1,2 @@
+// multiprocessing/managers: managers and proxies (land with the managers issue).
+export { RemoteError } from './errors.js';

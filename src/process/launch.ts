@@ -1,0 +1,160 @@
+// How a Process becomes a running child: 'spawn' forks a Node.js process running our
+// bootstrap, 'thread' starts a worker_threads Worker running the same bootstrap. Both
+// return one small handle so Process does not care which it got.
+//
+//   parent                                  child (bootstrap.ts)
+//   Process.start() ── fork/Worker ──────▶  receives {header, body}
+//        │   header: name, identity,         sets its process state, imports the
+//        │   daemon, authkey, parent          target's module, deserializes body,
+//        │   body: serialized target/args     runs, joins its children, exits
+//        ◀──────────── exit code / signal ───┘
+import { type ChildProcess, fork } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TRACKER_FD_ENV, trackerFd } from '../shm/tracker.js';
+
+export interface ChildHeader {
+  name: string;
+  identity: number[];
+  daemon: boolean;
+  authkey: Uint8Array;
+  parent: { pid: number; name: string; threadId?: number };
+  startMethod: string | undefined;
+  /** Module to import while bootstrapping (the module that defines the target). */
+  mainUrl: string | undefined;
+}
+
+export interface ChildMessage {
+  header: ChildHeader;
+  body: Uint8Array;
+}
+
+export interface ExitStatus {
+  /** Python's exitcode: n for exit(n), -N for signal N. */
+  exitcode: number;
+}
+
+export interface Launched {
+  readonly pid: number;
+  readonly ident: number;
+  readonly exited: Promise<ExitStatus>;
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** Let the parent exit without waiting for this child (daemons). */
+  unref(): void;
+}
+
+const here = import.meta.url;
+const bootstrapUrl = new URL(here.endsWith('.ts') ? './bootstrap.ts' : './bootstrap.js', here);
+
+/** execArgv for children: the parent's (so loaders like tsx apply), minus the test runner's flags. */
+export function childExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !/^--test(\b|-)/.test(arg) && !/^--(inspect|debug)/.test(arg));
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
+const TRACKER_CHILD_FD = 4; // stdio slot: 0 stdin, 1 stdout, 2 stderr, 3 ipc, 4 tracker
+
+export function launchSpawn(message: ChildMessage): Launched {
+  const tracker = trackerFd();
+  const env = childEnv();
+  env[TRACKER_FD_ENV] = String(TRACKER_CHILD_FD);
+  const child: ChildProcess = fork(fileURLToPath(bootstrapUrl), [], {
+    execArgv: childExecArgv(),
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc', tracker],
+    serialization: 'advanced',
+  });
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ exitcode: code ?? -(signal ? constants.signals[signal] : 0) });
+    });
+  });
+  child.once('error', () => {
+    // fork failures surface as an exit; nothing else to do here
+  });
+  child.send(message);
+  return {
+    pid: child.pid ?? -1,
+    ident: child.pid ?? -1,
+    exited,
+    signal: (signal) => {
+      child.kill(signal);
+    },
+    unref: () => {
+      child.unref();
+      child.channel?.unref();
+    },
+  };
+}
+
+/** Whether this program runs under tsx, whose hooks Node 20 does not apply inside workers. */
+function usesTsx(): boolean {
+  return process.execArgv.some((arg) => arg.includes('tsx')) || bootstrapUrl.pathname.endsWith('.ts');
+}
+
+/** Drops tsx's `--import`/`--require`/`--loader` flags (with their values); the shim registers it instead. */
+function withoutTsx(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (/^--(import|require|loader|experimental-loader)$/.test(arg) && args[i + 1]?.includes('tsx')) {
+      i++;
+    } else if (!arg.includes('tsx')) {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+// Runs in the worker (CommonJS eval): registers tsx if the parent used it, then loads the
+// bootstrap as an ES module.
+const WORKER_SHIM = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) {
+    let api;
+    try { api = await import('tsx/esm/api'); }
+    catch {
+      const { createRequire } = require('node:module');
+      const { pathToFileURL } = require('node:url');
+      api = await import(pathToFileURL(createRequire(process.cwd() + '/').resolve('tsx/esm/api')).href);
+    }
+    api.register();
+  }
+  await import(workerData.bootstrap);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+export function launchThread(message: ChildMessage): Launched {
+  trackerFd();
+  const worker = new Worker(WORKER_SHIM, {
+    eval: true,
+    workerData: { ...message, bootstrap: bootstrapUrl.href, tsx: usesTsx() },
+    env: childEnv(),
+    execArgv: withoutTsx(childExecArgv()),
+  });
+  let forced: number | undefined;
+  const exited = new Promise<ExitStatus>((resolve) => {
+    worker.once('exit', (code) => resolve({ exitcode: forced ?? code }));
+  });
+  worker.once('error', (error) => {
+    // An error escaping the bootstrap: print it as the child would, exit code 1 follows.
+    console.error(error);
+  });
+  return {
+    pid: process.pid,
+    ident: worker.threadId,
+    exited,
+    signal: (signal) => {
+      forced ??= signal === 'SIGKILL' ? -constants.signals.SIGKILL : -constants.signals.SIGTERM;
+      void worker.terminate();
+    },
+    unref: () => worker.unref(),
+  };
+}

@@ -1,0 +1,340 @@
+// `Process`: Python's multiprocessing.Process on Node. The object a program creates
+// describes a child; start() launches it (launch.ts), and in the child the bootstrap
+// rebuilds the same object (same class, same own fields) and calls its run().
+// Internal state lives under a non-enumerable symbol so that a subclass's own fields are
+// exactly what travels to the child.
+import { threadId } from 'node:worker_threads';
+import { ProcessError } from '../errors.js';
+import { functionModuleUrl, serialize } from '../serialize/index.js';
+import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
+import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
+import { processState } from './state.js';
+
+export interface ProcessOptions {
+  target?: ((...args: any[]) => unknown) | undefined;
+  args?: unknown[] | undefined;
+  name?: string | undefined;
+  daemon?: boolean | undefined;
+  context?: StartMethod | undefined;
+}
+
+/** Internal state of a Process object. */
+interface Internal {
+  target: ((...args: any[]) => unknown) | undefined;
+  args: unknown[];
+  context: StartMethod | undefined;
+  name: string;
+  daemon: boolean;
+  authkey: Uint8Array;
+  identity: number[];
+  /** 'child': a child of this thread; 'self': the running process; 'parent': our parent. */
+  role: 'child' | 'self' | 'parent';
+  launched: Launched | undefined;
+  pid: number | undefined;
+  ident: number | undefined;
+  exitcode: number | null;
+  closed: boolean;
+  sentinel: Promise<void>;
+  markExited: () => void;
+}
+
+export const kInternal = Symbol('multiprocessing.Process');
+
+const BOOTSTRAP_ERROR =
+  'An attempt has been made to start a new process before the current process has finished its ' +
+  'bootstrapping phase. This probably means that a module imported by the child (the one that defines ' +
+  'the target) starts processes from its top-level code. Guard that code so it runs only in the main ' +
+  'program:\n\n    if (isMainProcess()) {\n        const p = new Process({ target: f });\n        p.start();\n    }\n';
+
+function newInternal(role: Internal['role']): Internal {
+  let markExited!: () => void;
+  const sentinel = new Promise<void>((resolve) => {
+    markExited = resolve;
+  });
+  const state = processState();
+  return {
+    target: undefined,
+    args: [],
+    context: undefined,
+    name: '',
+    daemon: state.daemon,
+    authkey: state.authkey,
+    identity: [],
+    role,
+    launched: undefined,
+    pid: undefined,
+    ident: undefined,
+    exitcode: null,
+    closed: false,
+    sentinel,
+    markExited,
+  };
+}
+
+let exitHookInstalled = false;
+
+/** At exit, end the daemonic children still running, as Python's atexit handler does. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of processState().children) {
+      const internal = (child as Process)[kInternal];
+      if (internal.daemon && internal.exitcode === null) internal.launched?.signal('SIGTERM');
+    }
+  });
+}
+
+export class Process {
+  declare [kInternal]: Internal;
+
+  constructor(options: ProcessOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('Process options must be an object such as { target, args, name, daemon }');
+    }
+    const { target, args = [], name, daemon, context } = options;
+    if (target !== undefined && typeof target !== 'function') {
+      throw new TypeError(
+        `Process target must be a function (or a taskRef), got ${target === null ? 'null' : typeof target}`,
+      );
+    }
+    if (!Array.isArray(args)) throw new TypeError(`Process args must be an array, got ${typeof args}`);
+    if (name !== undefined && typeof name !== 'string') throw new TypeError('Process name must be a string');
+    if (daemon !== undefined && typeof daemon !== 'boolean') throw new TypeError('Process daemon must be a boolean');
+    const state = processState();
+    const internal = newInternal('child');
+    internal.target = target;
+    internal.args = [...args];
+    internal.context = context === undefined ? undefined : validateStartMethod(context, 'Process context');
+    internal.identity = [...state.identity, ++state.childCounter];
+    internal.name = name ?? `Process-${internal.identity.join(':')}`;
+    if (daemon !== undefined) internal.daemon = daemon;
+    Object.defineProperty(this, kInternal, { value: internal, enumerable: false, writable: true });
+  }
+
+  /** The process's activity: calls target(...args). Subclasses override it. */
+  run(): unknown {
+    const { target, args } = this[kInternal];
+    return target?.(...args);
+  }
+
+  start(): void {
+    const internal = this[kInternal];
+    const state = processState();
+    if (internal.closed) throw new ProcessError('this Process object is closed; create a new one to start another process');
+    if (internal.role !== 'child' || internal.launched) {
+      throw new ProcessError(`cannot start a process twice (${internal.name} was already started)`);
+    }
+    if (state.bootstrapping) throw new ProcessError(BOOTSTRAP_ERROR);
+    if (state.daemon) throw new ProcessError('daemonic processes are not allowed to have children');
+    const method = internal.context ?? getStartMethod();
+    const message = this.#message(method);
+    installExitHook();
+    const launched = method === 'spawn' ? launchSpawn(message) : launchThread(message);
+    internal.launched = launched;
+    internal.pid = launched.pid;
+    internal.ident = launched.ident;
+    if (internal.daemon) launched.unref();
+    state.children.add(this);
+    void launched.exited.then(({ exitcode }) => {
+      internal.exitcode = exitcode;
+      internal.markExited();
+    });
+  }
+
+  /** Everything the child needs; serializing it here makes bad targets fail before anything starts. */
+  #message(method: StartMethod): ChildMessage {
+    const internal = this[kInternal];
+    const state = processState();
+    const cls = this.constructor === Process ? null : this.constructor;
+    const fields: Record<string, unknown> = { ...this };
+    const body = serialize({ cls, fields, target: internal.target, args: internal.args });
+    const definer = internal.target ?? (cls as Function | null) ?? undefined;
+    return {
+      header: {
+        name: internal.name,
+        identity: internal.identity,
+        daemon: internal.daemon,
+        authkey: internal.authkey,
+        parent: { pid: process.pid, name: state.name, ...(method === 'thread' ? { threadId: threadId } : {}) },
+        startMethod: state.startMethod,
+        mainUrl: definer ? functionModuleUrl(definer) : undefined,
+      },
+      body,
+    };
+  }
+
+  /** Resolves when the process has ended, or when `timeout` ms have passed. */
+  async join(timeout?: number): Promise<void> {
+    const internal = this[kInternal];
+    if (internal.closed) throw new ProcessError('this Process object is closed');
+    if (internal.role === 'self') throw new ProcessError('a process cannot join itself');
+    if (internal.role === 'child' && !internal.launched) {
+      throw new ProcessError(`can only join a started process; call start() on ${internal.name} first`);
+    }
+    if (timeout !== undefined) validateTimeout(timeout);
+    if (internal.exitcode === null) {
+      if (timeout === undefined) {
+        await internal.sentinel;
+      } else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          internal.sentinel,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, timeout);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+    }
+    if (internal.exitcode !== null) processState().children.delete(this);
+  }
+
+  isAlive(): boolean {
+    const internal = this[kInternal];
+    if (internal.closed) throw new ProcessError('this Process object is closed');
+    if (internal.role === 'self') return true;
+    if (internal.role === 'parent') return internal.pid !== undefined && pidAlive(internal.pid);
+    return internal.launched !== undefined && internal.exitcode === null;
+  }
+
+  /** Ends the process with SIGTERM (a thread: stops the worker). */
+  terminate(): void {
+    this.#signal('SIGTERM');
+  }
+
+  /** Ends the process with SIGKILL. */
+  kill(): void {
+    this.#signal('SIGKILL');
+  }
+
+  #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    const internal = this[kInternal];
+    if (internal.closed) throw new ProcessError('this Process object is closed');
+    if (internal.role === 'self') process.kill(process.pid, signal);
+    else if (internal.role === 'parent' && internal.pid !== undefined) process.kill(internal.pid, signal);
+    else if (internal.launched && internal.exitcode === null) internal.launched.signal(signal);
+  }
+
+  /** Releases the object's resources; throws if the process is still running. */
+  close(): void {
+    const internal = this[kInternal];
+    if (internal.closed) return;
+    if (internal.role === 'child' && internal.launched && internal.exitcode === null) {
+      throw new ProcessError(
+        `cannot close ${internal.name} while it is still running; call join() or terminate() first`,
+      );
+    }
+    internal.closed = true;
+    internal.launched = undefined;
+    processState().children.delete(this);
+  }
+
+  get pid(): number | undefined {
+    return this.#open().pid;
+  }
+
+  get ident(): number | undefined {
+    return this.#open().ident;
+  }
+
+  get exitcode(): number | null {
+    return this.#open().exitcode;
+  }
+
+  get sentinel(): Promise<void> {
+    return this.#open().sentinel;
+  }
+
+  get name(): string {
+    return this[kInternal].name;
+  }
+
+  set name(value: string) {
+    if (typeof value !== 'string') throw new TypeError('Process name must be a string');
+    this[kInternal].name = value;
+  }
+
+  get daemon(): boolean {
+    return this[kInternal].daemon;
+  }
+
+  set daemon(value: boolean) {
+    const internal = this[kInternal];
+    if (typeof value !== 'boolean') throw new TypeError('Process daemon must be a boolean');
+    if (internal.launched || internal.role !== 'child') {
+      throw new ProcessError('the daemon flag cannot be changed once the process has started');
+    }
+    internal.daemon = value;
+  }
+
+  get authkey(): Uint8Array {
+    return this[kInternal].authkey;
+  }
+
+  set authkey(value: Uint8Array) {
+    if (!(value instanceof Uint8Array)) throw new TypeError('authkey must be a Uint8Array');
+    this[kInternal].authkey = new Uint8Array(value);
+  }
+
+  #open(): Internal {
+    const internal = this[kInternal];
+    if (internal.closed) throw new ProcessError('this Process object is closed');
+    return internal;
+  }
+
+  toString(): string {
+    const internal = this[kInternal];
+    let status = 'initial';
+    if (internal.role === 'self') status = 'started';
+    else if (internal.exitcode !== null) status = `stopped exitcode=${internal.exitcode}`;
+    else if (internal.launched) status = 'started';
+    return `<${this.constructor.name} name='${internal.name}' pid=${internal.pid ?? 'None'} ${status}${internal.daemon ? ' daemon' : ''}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+export function validateTimeout(timeout: unknown, what = 'timeout'): asserts timeout is number {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`${what} must be a non-negative number of milliseconds (or undefined to wait forever), got ${String(timeout)}`);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Builds the Process object a child sees as currentProcess(): same class, same own fields. */
+export function reviveCurrentProcess(
+  cls: Function | null,
+  fields: Record<string, unknown>,
+  init: { target: Internal['target']; args: unknown[]; name: string; daemon: boolean; authkey: Uint8Array; identity: number[]; pid: number; ident: number },
+): Process {
+  const object = Object.create((cls ?? Process).prototype) as Process;
+  const internal = newInternal('self');
+  Object.assign(internal, init);
+  Object.defineProperty(object, kInternal, { value: internal, enumerable: false, writable: true });
+  Object.assign(object, fields);
+  return object;
+}
+
+/** The MainProcess object, or a parent's stand-in. */
+export function describeProcess(role: 'self' | 'parent', name: string, pid: number, ident: number): Process {
+  const object = Object.create(Process.prototype) as Process;
+  const internal = newInternal(role);
+  Object.assign(internal, { name, pid, ident });
+  Object.defineProperty(object, kInternal, { value: internal, enumerable: false, writable: true });
+  return object;
+}
+
+export function processInternal(process: Process): Internal {
+  return process[kInternal];
+}

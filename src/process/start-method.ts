@@ -1,0 +1,34 @@
+// Start methods: 'spawn' runs a Process in a fresh Node.js process, 'thread' in a
+// worker_threads Worker. Module-level functions mirror Python's get/set_start_method.
+import { ProcessError } from '../errors.js';
+import { processState } from './state.js';
+
+export type StartMethod = 'spawn' | 'thread';
+
+const methods: readonly StartMethod[] = ['spawn', 'thread'];
+
+export function validateStartMethod(method: unknown, what = 'start method'): StartMethod {
+  if (method !== 'spawn' && method !== 'thread') {
+    throw new TypeError(`${what} must be 'spawn' or 'thread', got ${JSON.stringify(method)}`);
+  }
+  return method;
+}
+
+export function getStartMethod(): StartMethod {
+  return processState().startMethod ?? 'spawn';
+}
+
+export function setStartMethod(method: StartMethod, options: { force?: boolean } = {}): void {
+  validateStartMethod(method);
+  const state = processState();
+  if (state.startMethod !== undefined && !options.force) {
+    throw new ProcessError(
+      `the start method has already been set (to '${state.startMethod}'); pass { force: true } to change it`,
+    );
+  }
+  state.startMethod = method;
+}
+
+export function getAllStartMethods(): StartMethod[] {
+  return [...methods];
+}

@@ -1,0 +1,58 @@
+// What this thread of this process knows about itself as a `multiprocessing` process:
+// its name, identity path (for child names like Process-1:2), daemon flag, authkey, its
+// parent, and whether it is still bootstrapping (importing the target's module). Kept on
+// globalThis under a registered symbol so that two copies of the package loaded in one
+// thread (say through a bundler) still agree on it.
+import { randomBytes } from 'node:crypto';
+import type { StartMethod } from './start-method.js';
+
+export interface ParentInfo {
+  pid: number;
+  name: string;
+  /** threadId of the parent when this process is a thread of the same OS process. */
+  threadId?: number;
+}
+
+export interface ProcessState {
+  /** True in the program's main thread of its first process only. */
+  isMain: boolean;
+  name: string;
+  identity: number[];
+  childCounter: number;
+  daemon: boolean;
+  authkey: Uint8Array;
+  parent: ParentInfo | null;
+  bootstrapping: boolean;
+  startMethod: StartMethod | undefined;
+  /** Live children started from this thread (Process objects), for activeChildren(). */
+  children: Set<object>;
+  /** The Process object of this process, once built (child) or first asked for (main). */
+  current: object | undefined;
+  /** A stand-in for the parent, once first asked for. */
+  parentObject: object | undefined;
+}
+
+const key = Symbol.for('multiprocessing.processState');
+
+export function processState(): ProcessState {
+  const holder = globalThis as unknown as Record<symbol, ProcessState | undefined>;
+  let state = holder[key];
+  if (!state) {
+    state = {
+      isMain: true,
+      name: 'MainProcess',
+      identity: [],
+      childCounter: 0,
+      daemon: false,
+      authkey: new Uint8Array(randomBytes(32)),
+      parent: null,
+      bootstrapping: false,
+      startMethod: undefined,
+      children: new Set(),
+      current: undefined,
+      parentObject: undefined,
+    };
+    holder[key] = state;
+  }
+  return state;
+}

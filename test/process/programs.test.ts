@@ -1,0 +1,113 @@
+// Whole programs: how children behave when their parent ends, the bootstrapping guard,
+// import failures in the child, and programs run by the tsx CLI.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { childPids, createBoard } from '../helpers.ts';
+
+const programs = fileURLToPath(new URL('../fixtures/process/programs/', import.meta.url));
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+
+function run(file: string, args: string[] = []) {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return spawnSync(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), programs + file, ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = spawnSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).stdout;
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(what: string, predicate: () => boolean, timeout: number): Promise<number> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeout) throw new Error(`${what}: not within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - start;
+}
+
+after(() => assert.deepEqual(childPids(), []));
+
+test('programs: a daemon dies with its SIGKILLed parent; a non-daemonic child runs on and finishes', async () => {
+  const board = createBoard(8);
+  try {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const program = spawn(
+      process.execPath,
+      [...process.execArgv.filter((a) => !a.startsWith('--test')), `${programs}daemon-and-orphan.ts`, board.name],
+      { stdio: 'inherit', env },
+    );
+    await board.waitFor(0, 1, 30_000);
+    await board.waitFor(2, 1, 30_000);
+    const daemonPid = board.get(5);
+    const orphanPid = board.get(6);
+    assert.ok(alive(daemonPid) && alive(orphanPid));
+    program.kill('SIGKILL');
+    const took = await waitUntil('daemon ends after its parent is killed', () => !alive(daemonPid), 1000);
+    assert.ok(took <= 1000);
+    assert.ok(alive(orphanPid), 'the non-daemonic child must survive its parent');
+    const { setSlot } = await import('../fixtures/process/board.ts');
+    setSlot(board.name, 1, 1);
+    await board.waitFor(2, 2, 30_000);
+    await waitUntil('the orphan exits after finishing', () => !alive(orphanPid), 10_000);
+  } finally {
+    board.close();
+  }
+});
+
+test('programs: daemonic children are ended when the program exits normally', async () => {
+  const board = createBoard(8);
+  try {
+    const result = run('daemon-exit.ts', [board.name]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /main done/);
+    const daemonPid = board.get(5);
+    assert.ok(daemonPid > 0);
+    await waitUntil('daemon ends after a normal exit', () => !alive(daemonPid), 5000);
+  } finally {
+    board.close();
+  }
+});
+
+test('programs: starting a process from unguarded top-level code fails in the child with the fix', () => {
+  const result = run('unguarded.ts');
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /exitcode 1/);
+  assert.match(result.stderr, /bootstrapping phase/);
+  assert.match(result.stderr, /isMainProcess\(\)/);
+  assert.doesNotMatch(result.stdout, /hello from the child/);
+});
+
+for (const context of ['spawn', 'thread']) {
+  test(`programs: a module that fails to import in the child gives exit code 1 and the error (${context})`, () => {
+    const result = run('failing-import.ts', [context]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /exitcode 1/);
+    assert.match(result.stderr, /refuses to load in a child/);
+  });
+}
+
+test('programs: a TypeScript program run by the tsx CLI runs its children under tsx', () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const result = spawnSync(process.execPath, [tsxCli, `${programs}tsx-program.ts`], { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /ts-spawn says spawn!spawn!/);
+  assert.match(result.stdout, /ts-spawn exitcode 0/);
+  assert.match(result.stdout, /ts-thread says thread!thread!/);
+  assert.match(result.stdout, /ts-thread exitcode 0/);
+});
