@@ -2,15 +2,20 @@
 // as Python's multiprocessing.get_context(). `ctx.Process` is the Process class itself
 // seen through a proxy that fills in `context`, so `new ctx.Process(...)`,
 // `class W extends ctx.Process` and `instanceof` all behave as with Process.
+
+import * as current from './process/current.js';
 import { Process, type ProcessOptions } from './process/process.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './process/start-method.js';
-import * as current from './process/current.js';
 
 function bindProcess(method: StartMethod): typeof Process {
   return new Proxy(Process, {
     construct(target, args: [ProcessOptions?], newTarget) {
       const options = args[0] ?? {};
-      return Reflect.construct(target, [{ ...options, context: options.context ?? method }, ...args.slice(1)], newTarget);
+      return Reflect.construct(
+        target,
+        [{ ...options, context: options.context ?? method }, ...args.slice(1)],
+        newTarget,
+      );
     },
   });
 }

@@ -1,8 +1,8 @@
 // Test helpers: a shared-memory "board" that tests and their child processes use to
 // signal each other without sleeps, and checks that nothing of ours is left behind.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createSegment, unlinkSegment } from '../src/shm/segment.ts';
 import { waitAsync } from '../src/native/futex.ts';
+import { createSegment, unlinkSegment } from '../src/shm/segment.ts';
 
 export interface Board {
   readonly name: string;
@@ -41,7 +41,8 @@ export function childPids(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (Number(fields[1]) === process.pid && fields[0] !== 'Z' && !['awk', 'sh', 'esbuild'].includes(comm)) pids.push(Number(entry));
+      if (Number(fields[1]) === process.pid && fields[0] !== 'Z' && !['awk', 'sh', 'esbuild'].includes(comm))
+        pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

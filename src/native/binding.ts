@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { ProcessError } from '../errors.js';
 
 /** Result of a synchronous futex wait. */
-export const enum WaitResult {
+export enum WaitResult {
   Woken = 0,
   NotEqual = 1,
   TimedOut = 2,

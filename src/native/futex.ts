@@ -5,14 +5,19 @@
 //
 // Protocol: a waker changes the word, then wakes it. A wake of an unchanged word may be
 // missed by a waiter that has checked the word but not yet gone to sleep.
-import { native, type NativeWaiter, WaitResult } from './binding.js';
+import { type NativeWaiter, native, WaitResult } from './binding.js';
 
 export type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
 
 const outcomes: WaitOutcome[] = ['ok', 'not-equal', 'timed-out'];
 
 /** Blocks this thread while the word equals `expected`; `timeout` in ms, undefined = forever. */
-export function waitSync(buffer: SharedArrayBuffer, byteOffset: number, expected: number, timeout?: number): WaitOutcome {
+export function waitSync(
+  buffer: SharedArrayBuffer,
+  byteOffset: number,
+  expected: number,
+  timeout?: number,
+): WaitOutcome {
   return outcomes[native().wait(buffer, byteOffset, expected, timeout === undefined ? -1 : Math.max(0, timeout))]!;
 }
 

@@ -1,8 +1,8 @@
 // Entry point of every child: the script a 'spawn' child runs and the module a 'thread'
 // worker imports. It waits for its {header, body} and hands over to child.ts.
 import { isMainThread, workerData } from 'node:worker_threads';
-import { type ChildMessage } from './launch.js';
 import { runChild } from './child.js';
+import type { ChildMessage } from './launch.js';
 
 if (isMainThread) {
   process.once('message', (message: ChildMessage) => {

@@ -41,4 +41,3 @@ export function activeChildren(): Process[] {
   }
   return alive;
 }
-

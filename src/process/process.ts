@@ -121,7 +121,8 @@ export class Process {
   start(): void {
     const internal = this[kInternal];
     const state = processState();
-    if (internal.closed) throw new ProcessError('this Process object is closed; create a new one to start another process');
+    if (internal.closed)
+      throw new ProcessError('this Process object is closed; create a new one to start another process');
     if (internal.role !== 'child' || internal.launched) {
       throw new ProcessError(`cannot start a process twice (${internal.name} was already started)`);
     }
@@ -299,7 +300,9 @@ export class Process {
 
 export function validateTimeout(timeout: unknown, what = 'timeout'): asserts timeout is number {
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`${what} must be a non-negative number of milliseconds (or undefined to wait forever), got ${String(timeout)}`);
+    throw new RangeError(
+      `${what} must be a non-negative number of milliseconds (or undefined to wait forever), got ${String(timeout)}`,
+    );
   }
 }
 
@@ -316,7 +319,16 @@ function pidAlive(pid: number): boolean {
 export function reviveCurrentProcess(
   cls: Function | null,
   fields: Record<string, unknown>,
-  init: { target: Internal['target']; args: unknown[]; name: string; daemon: boolean; authkey: Uint8Array; identity: number[]; pid: number; ident: number },
+  init: {
+    target: Internal['target'];
+    args: unknown[];
+    name: string;
+    daemon: boolean;
+    authkey: Uint8Array;
+    identity: number[];
+    pid: number;
+    ident: number;
+  },
 ): Process {
   const object = Object.create((cls ?? Process).prototype) as Process;
   const internal = newInternal('self');

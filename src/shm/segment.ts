@@ -44,7 +44,9 @@ export function createSegment(size: number, name?: string): Segment {
   trackerFd();
   installExitHook();
   for (let attempt = 0; ; attempt++) {
-    const bare = name?.replace(/^\//, '') ?? `mp-${program}-${process.pid}-${(counter++).toString(36)}-${randomBytes(4).toString('hex')}`;
+    const bare =
+      name?.replace(/^\//, '') ??
+      `mp-${program}-${process.pid}-${(counter++).toString(36)}-${randomBytes(4).toString('hex')}`;
     try {
       const buffer = native().open(`/${bare}`, size, true);
       register(bare);
@@ -52,10 +54,16 @@ export function createSegment(size: number, name?: string): Segment {
       return { name: bare, buffer };
     } catch (error) {
       if (errnoCode(error) === EEXIST) {
-        if (name !== undefined) throw new ProcessError(`a shared memory segment named "${bare}" already exists; choose another name or attach to it with create: false`, { cause: error });
+        if (name !== undefined)
+          throw new ProcessError(
+            `a shared memory segment named "${bare}" already exists; choose another name or attach to it with create: false`,
+            { cause: error },
+          );
         if (attempt < 8) continue;
       }
-      throw new ProcessError(`could not create a shared memory segment of ${size} bytes: ${(error as Error).message}`, { cause: error });
+      throw new ProcessError(`could not create a shared memory segment of ${size} bytes: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -68,9 +76,14 @@ export function attachSegment(name: string): Segment {
     return { name: bare, buffer: native().open(`/${bare}`, 0, false) };
   } catch (error) {
     if (errnoCode(error) === ENOENT) {
-      throw new ProcessError(`no shared memory segment named "${bare}" exists (it was never created, or was already unlinked)`, { cause: error });
+      throw new ProcessError(
+        `no shared memory segment named "${bare}" exists (it was never created, or was already unlinked)`,
+        { cause: error },
+      );
     }
-    throw new ProcessError(`could not attach to shared memory segment "${bare}": ${(error as Error).message}`, { cause: error });
+    throw new ProcessError(`could not attach to shared memory segment "${bare}": ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -10,7 +10,9 @@ function threadCount(): number {
   const status = readFileSync('/proc/self/status', 'utf8');
   return Number(/Threads:\s+(\d+)/.exec(status)![1]);
 }
+
 import { createRequire } from 'node:module';
+
 const require = createRequire(import.meta.url);
 
 const noTestContext = () => {
@@ -128,7 +130,10 @@ test('native: the addon loads in worker threads and waits there', async () => {
        w.ref(true);
        w.add(7, buf, 0, 0);
        parentPort.postMessage('armed');`,
-      { eval: true, workerData: { name: seg.name, addon: require.resolve('../../build/Release/multiprocessing.node') } },
+      {
+        eval: true,
+        workerData: { name: seg.name, addon: require.resolve('../../build/Release/multiprocessing.node') },
+      },
     );
     const messages: unknown[] = [];
     await new Promise<void>((resolve) =>
@@ -179,7 +184,11 @@ test('tracker: segments of a SIGKILLed program tree are removed once the tree is
   delete env.MP_PROGRAM;
   const program = spawn(
     process.execPath,
-    [...process.execArgv.filter((a) => !a.startsWith('--test')), new URL('../fixtures/native/segment-holder.ts', import.meta.url).pathname, 'withChild'],
+    [
+      ...process.execArgv.filter((a) => !a.startsWith('--test')),
+      new URL('../fixtures/native/segment-holder.ts', import.meta.url).pathname,
+      'withChild',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env },
   );
   const lines = await readLines(program, 2);
@@ -200,7 +209,8 @@ function spawnKillByArg(marker: string): void {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(marker) && cmd.includes('child') && Number(entry) !== process.pid) process.kill(Number(entry), 'SIGKILL');
+      if (cmd.includes(marker) && cmd.includes('child') && Number(entry) !== process.pid)
+        process.kill(Number(entry), 'SIGKILL');
     } catch {
       // gone
     }

@@ -8,9 +8,9 @@ import {
   currentProcess,
   getContext,
   isMainProcess,
-  parentProcess,
   Process,
   ProcessError,
+  parentProcess,
   SerializationError,
 } from 'multiprocessing';
 import { setSlot } from '../fixtures/process/board.ts';
@@ -252,11 +252,14 @@ describe('process: misuse', () => {
   test('a closure is a SerializationError at start(), before anything runs', () => {
     const secret = 'captured';
     const p = new Process({ target: () => console.log(secret) });
-    assert.throws(() => p.start(), (error: unknown) => {
-      assert.ok(error instanceof SerializationError);
-      assert.match((error as Error).message, /secret/);
-      return true;
-    });
+    assert.throws(
+      () => p.start(),
+      (error: unknown) => {
+        assert.ok(error instanceof SerializationError);
+        assert.match((error as Error).message, /secret/);
+        return true;
+      },
+    );
     assert.equal(p.pid, undefined);
     assert.deepEqual(activeChildren(), []);
   });

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { childPids, createBoard } from '../helpers.ts';
 
 const programs = fileURLToPath(new URL('../fixtures/process/programs/', import.meta.url));
@@ -13,11 +13,15 @@ const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 function run(file: string, args: string[] = []) {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
-  return spawnSync(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), programs + file, ...args], {
-    encoding: 'utf8',
-    env,
-    timeout: 60_000,
-  });
+  return spawnSync(
+    process.execPath,
+    [...process.execArgv.filter((a) => !a.startsWith('--test')), programs + file, ...args],
+    {
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    },
+  );
 }
 
 function alive(pid: number): boolean {
@@ -104,7 +108,11 @@ for (const context of ['spawn', 'thread']) {
 test('programs: a TypeScript program run by the tsx CLI runs its children under tsx', () => {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
-  const result = spawnSync(process.execPath, [tsxCli, `${programs}tsx-program.ts`], { encoding: 'utf8', env, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [tsxCli, `${programs}tsx-program.ts`], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /ts-spawn says spawn!spawn!/);
   assert.match(result.stdout, /ts-spawn exitcode 0/);

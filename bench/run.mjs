@@ -1,0 +1,156 @@
+// The benchmark runner: each figure of ours runs in a fresh process next to its anchor
+// (Python's multiprocessing through python3, bare Node, the C futex reference), in the same
+// invocation, and the table reports ours, the anchor, the ratio and whether the goal is met.
+// Node processes run with NODE_EXTRA_CA_CERTS unset, as the anchors were measured.
+// Usage: npm run bench [-- --repeat N] [-- --only P1,futex]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { repeat: { type: 'string', default: '3' }, only: { type: 'string' } },
+});
+const repeat = Number(values.repeat);
+const only = values.only?.split(',');
+const root = new URL('..', import.meta.url).pathname;
+const anchors = new URL('../../shared/anchors/', import.meta.url).pathname;
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS;
+delete env.NODE_TEST_CONTEXT;
+
+function json(command, args, options = {}) {
+  const out = execFileSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26, ...options });
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  return JSON.parse(line);
+}
+const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Each figure: how to measure ours and the anchors, once per repetition. */
+const figures = [
+  {
+    id: 'P1',
+    run: () => ({
+      ours: json('node', ['bench/figures/process-start.mjs', '20']).metrics,
+      py: json(python, [`${anchors}py/bench_mp.py`, 'A1']).metrics,
+      node: json('node', [`${anchors}node/spawn_latency.mjs`]).metrics,
+    }),
+    rows: (m) => [
+      {
+        name: 'P1 Process start→join, spawn (ms)',
+        ours: m.ours.spawn_mean_ms,
+        anchor: m.py.spawn_mean_ms,
+        anchorName: 'Python spawn',
+        goal: 0.6,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P1 Process start→join, spawn (ms)',
+        ours: m.ours.spawn_mean_ms,
+        anchor: m.node.fork_mean_ms,
+        anchorName: 'bare child_process.fork',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P1 Process start→join, spawn (ms)',
+        ours: m.ours.spawn_mean_ms,
+        anchor: m.py.fork_mean_ms,
+        anchorName: 'Python fork',
+        goal: 1,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P1 Process start→join, thread (ms)',
+        ours: m.ours.thread_mean_ms,
+        anchor: m.py.spawn_mean_ms,
+        anchorName: 'Python spawn',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P1 Process start→join, thread (ms)',
+        ours: m.ours.thread_mean_ms,
+        anchor: m.node.worker_mean_ms,
+        anchorName: 'bare new Worker',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P1 Process start→join, thread (ms)',
+        ours: m.ours.thread_mean_ms,
+        anchor: m.py.fork_mean_ms,
+        anchorName: 'Python fork',
+        goal: 1,
+        lowerIsBetter: true,
+      },
+    ],
+  },
+  {
+    id: 'futex',
+    run: () => {
+      const cDir = `${root}bench/results/c`;
+      mkdirSync(cDir, { recursive: true });
+      if (!existsSync(`${cDir}/futex_pingpong`)) {
+        execFileSync('gcc', ['-O2', '-Wall', '-o', `${cDir}/futex_pingpong`, `${anchors}c/futex_pingpong.c`]);
+      }
+      return {
+        ours: json('node', ['bench/figures/futex-pingpong.mjs', '20000']).metrics,
+        c: json(`${cDir}/futex_pingpong`, []).metrics,
+      };
+    },
+    rows: (m) => [
+      {
+        name: 'futex wake round trip, 2 processes (µs)',
+        ours: m.ours.sync_us_per_roundtrip,
+        anchor: m.c.us_per_roundtrip,
+        anchorName: 'C futex ping-pong',
+        lowerIsBetter: true,
+      },
+    ],
+  },
+];
+
+const results = [];
+for (const figure of figures) {
+  if (only && !only.includes(figure.id)) continue;
+  const reps = [];
+  for (let i = 0; i < repeat; i++) {
+    process.stderr.write(`${figure.id}: repetition ${i + 1} of ${repeat}\n`);
+    reps.push(figure.rows(figure.run()));
+  }
+  // Median over repetitions, row by row; the ratio is taken within each repetition first.
+  reps[0].forEach((row, r) => {
+    const ratios = reps.map((rep) => rep[r].ours / rep[r].anchor);
+    results.push({
+      ...row,
+      ours: median(reps.map((rep) => rep[r].ours)),
+      anchor: median(reps.map((rep) => rep[r].anchor)),
+      ratio: median(ratios),
+    });
+  });
+}
+
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const lines = [
+  '| figure | ours | anchor | anchor value | ratio (ours/anchor) | goal | met |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+];
+for (const r of results) {
+  const goal = r.goal === undefined ? '—' : `${r.lowerIsBetter ? '≤' : '≥'} ${r.goal}×`;
+  const met = r.goal === undefined ? '' : (r.lowerIsBetter ? r.ratio <= r.goal : r.ratio >= r.goal) ? 'yes' : 'no';
+  lines.push(
+    `| ${r.name} | ${fmt(r.ours)} | ${r.anchorName} | ${fmt(r.anchor)} | ${r.ratio.toFixed(2)}× | ${goal} | ${met} |`,
+  );
+}
+const table = lines.join('\n');
+console.log(table);
+mkdirSync(`${root}bench/results`, { recursive: true });
+writeFileSync(
+  `${root}bench/results/latest.json`,
+  JSON.stringify({ date: new Date().toISOString(), repeat, results }, null, 2),
+);

@@ -1,0 +1,80 @@
+// `npm start`: a short tour with real processes and threads. The targets are exported so
+// they pass by reference; this module has no top-level side effects, so children that
+// import it (to find their target) do nothing else.
+import { currentProcess, Process, parentProcess, type StartMethod } from '../index.js';
+
+export function greet(who: string): void {
+  const me = currentProcess();
+  console.log(
+    `  ${me.name} (pid ${me.pid}, ident ${me.ident}) says hello to ${who}; parent is ${parentProcess()?.name}`,
+  );
+}
+
+export function primeCount(limit: number): number {
+  let count = 0;
+  for (let n = 2; n < limit; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) count++;
+  }
+  console.log(`  ${currentProcess().name}: ${count} primes below ${limit}`);
+  return count;
+}
+
+export function failing(): void {
+  throw new Error('this target fails on purpose: the child prints it and exits with code 1');
+}
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await fn();
+  console.log(`  ${what}: ${(performance.now() - start).toFixed(1)} ms`);
+  return result;
+}
+
+export async function runDemo(): Promise<number> {
+  console.log(`multiprocessing demo — main program ${currentProcess().name}, pid ${process.pid}\n`);
+  for (const context of ['spawn', 'thread'] as StartMethod[]) {
+    console.log(`start method '${context}':`);
+    await timed('start → join', async () => {
+      const p = new Process({ target: greet, args: ['the demo'], context });
+      p.start();
+      await p.join();
+      console.log(`  ${p.name} exitcode ${p.exitcode}`);
+    });
+    await timed('4 CPU-bound children in parallel', async () => {
+      const children = [1, 2, 3, 4].map(
+        (i) => new Process({ target: primeCount, args: [200_000 * i], context, name: `primes-${i}` }),
+      );
+      for (const child of children) child.start();
+      await Promise.all(children.map((child) => child.join()));
+    });
+    const self = new Process({
+      target: (n: number) => console.log(`  a self-contained arrow ran with n=${n}`),
+      args: [7],
+      context,
+    });
+    self.start();
+    await self.join();
+    const bad = new Process({ target: failing, context });
+    bad.start();
+    await bad.join();
+    console.log(`  a failing target gives exitcode ${bad.exitcode}\n`);
+  }
+  const daemon = new Process({
+    target: () => new Promise(() => setInterval(() => {}, 1000)),
+    daemon: true,
+  });
+  daemon.start();
+  await daemon.join(100);
+  console.log(`a daemon (pid ${daemon.pid}) is alive: ${daemon.isAlive()}; terminate() →`);
+  daemon.terminate();
+  await daemon.join();
+  console.log(`  exitcode ${daemon.exitcode} (-15 = SIGTERM)`);
+  return 0;
+}
