@@ -16,3 +16,13 @@ export { activeChildren, cpuCount, currentProcess, isMainProcess, parentProcess 
 export { Process, type ProcessOptions } from './process/process.js';
 export { getAllStartMethods, getStartMethod, type StartMethod, setStartMethod } from './process/start-method.js';
 export { taskRef } from './serialize/index.js';
+export { RawArray, type RawSharedArray, type SharedArray, SharedArrayOf as Array } from './sharedctypes/array.js';
+export type { TypeCode } from './sharedctypes/typecodes.js';
+export { RawValue, type RawSharedValue, type SharedValue, Value } from './sharedctypes/value.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';
+export { Condition } from './sync/condition.js';
+export { Event } from './sync/event.js';
+export { Lock } from './sync/lock.js';
+export { RLock } from './sync/rlock.js';
+export type { AcquireOptions } from './sync/semlock.js';
+export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';

@@ -1,2 +1,3 @@
-// multiprocessing/shared-memory: SharedMemory and ShareableList (land with the shared-state issue).
-export {};
+// multiprocessing/shared-memory: SharedMemory and ShareableList. Re-exports only.
+export { type ShareableItem, ShareableList } from './shared-memory/shareable-list.js';
+export { SharedMemory, type SharedMemoryOptions } from './shared-memory/shared-memory.js';

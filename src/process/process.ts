@@ -9,6 +9,7 @@ import { functionModuleUrl, serialize } from '../serialize/index.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
+import { validateTimeout } from '../util/deadline.js';
 
 export interface ProcessOptions {
   target?: ((...args: any[]) => unknown) | undefined;
@@ -295,14 +296,6 @@ export class Process {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
-  }
-}
-
-export function validateTimeout(timeout: unknown, what = 'timeout'): asserts timeout is number {
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `${what} must be a non-negative number of milliseconds (or undefined to wait forever), got ${String(timeout)}`,
-    );
   }
 }
 

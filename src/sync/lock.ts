@@ -1,0 +1,72 @@
+// Lock: a non-recursive mutex shared by every thread of every process that holds it,
+// as multiprocessing.Lock. Any holder of the object may release it (as Python's).
+import { kHandle, registerHandleType } from '../serialize/index.js';
+import { kHeldByThread } from './owner.js';
+import { type AcquireOptions, Kind, notLockedError, SemLock, type SemLockHandle, validateAcquireOptions } from './semlock.js';
+
+// Set by fromHandle for the constructor to pick up instead of allocating.
+let attaching: SemLock | undefined;
+
+export class Lock {
+  readonly #sem: SemLock;
+
+  constructor() {
+    this.#sem = attaching ?? SemLock.create(Kind.Lock, 1, 1);
+    attaching = undefined;
+  }
+
+  /** Resolves true once acquired, false if `block: false` or the timeout passed first. */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    const { timeout } = validateAcquireOptions(options);
+    return this.#sem.acquireAsync(timeout, options?.signal);
+  }
+
+  /** Blocks this thread (only) until acquired. */
+  acquireSync(options?: AcquireOptions): boolean {
+    const { timeout } = validateAcquireOptions(options);
+    return this.#sem.acquireSync(timeout);
+  }
+
+  release(): void {
+    if (!this.#sem.releaseLock()) throw notLockedError('Lock');
+  }
+
+  locked(): boolean {
+    return this.#sem.value === 0;
+  }
+
+  /** Runs `fn` holding the lock (Python's `with lock:`). */
+  async withLock<R>(fn: () => R | Promise<R>): Promise<R> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Whether this thread of this process holds it (Value's accessors then skip locking). */
+  [kHeldByThread](): boolean {
+    return this.#sem.ownedHere();
+  }
+
+  /** `using` support: releases the lock if it is held. */
+  [Symbol.dispose](): void {
+    if (this.locked()) this.release();
+  }
+
+  [kHandle](): { type: string; data: SemLockHandle } {
+    return { type: 'Lock', data: this.#sem.handle };
+  }
+
+  static fromHandle(handle: SemLockHandle): Lock {
+    attaching = SemLock.attach(handle);
+    return new Lock();
+  }
+
+  toString(): string {
+    return `<Lock(${this.locked() ? 'locked' : 'unlocked'})>`;
+  }
+}
+
+registerHandleType('Lock', (data) => Lock.fromHandle(data as SemLockHandle));

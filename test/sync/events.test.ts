@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Barrier, BrokenBarrierError, Condition, Event, Lock, Process, ProcessError } from 'multiprocessing';
+import * as workers from '../fixtures/sync/workers.ts';
+import { type Board, childPids, createBoard, startMethods } from '../helpers.ts';
+
+let board: Board;
+before(() => {
+  board = createBoard(64);
+});
+after(() => {
+  board.close();
+  assert.deepEqual(childPids(), []);
+});
+let slot = 0;
+
+test('event: set, clear, isSet, wait with timeouts', async () => {
+  const event = new Event();
+  assert.equal(event.isSet(), false);
+  assert.equal(await event.wait(0), false);
+  assert.equal(await event.wait(20), false);
+  assert.equal(event.waitSync(10), false);
+  event.set();
+  assert.equal(event.isSet(), true);
+  assert.equal(await event.wait(), true);
+  assert.equal(event.waitSync(), true);
+  event.clear();
+  assert.equal(event.isSet(), false);
+  await assert.rejects(event.wait(-5), RangeError);
+});
+
+test('condition: wait needs the lock; notify wakes one, notifyAll the rest; waitFor', async () => {
+  const condition = new Condition(new Lock());
+  await assert.rejects(condition.wait(10), ProcessError);
+  assert.throws(() => condition.notify(), ProcessError);
+  await condition.acquire();
+  assert.equal(await condition.wait(20), false, 'times out without a notify');
+  condition.release();
+  let ready = false;
+  const waiter = condition.withLock(() => condition.waitFor(() => ready, 5000));
+  await new Promise((resolve) => setImmediate(resolve));
+  await condition.withLock(() => {
+    ready = true;
+    condition.notifyAll();
+  });
+  assert.equal(await waiter, true);
+  assert.throws(() => new Condition({} as never), TypeError);
+});
+
+test('barrier: parties, indexes, action once, abort and reset', async () => {
+  let actions = 0;
+  const barrier = new Barrier(3, { action: () => actions++ });
+  assert.equal(barrier.parties, 3);
+  const indexes = await Promise.all([barrier.wait(5000), barrier.wait(5000), barrier.wait(5000)]);
+  assert.deepEqual([...indexes].sort(), [0, 1, 2]);
+  assert.equal(actions, 1);
+  assert.equal(barrier.nWaiting, 0);
+
+  const pending = barrier.wait(5000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(barrier.nWaiting, 1);
+  barrier.abort();
+  await assert.rejects(pending, BrokenBarrierError);
+  assert.equal(barrier.broken, true);
+  await assert.rejects(barrier.wait(10), BrokenBarrierError);
+  barrier.reset();
+  assert.equal(barrier.broken, false);
+
+  await assert.rejects(barrier.wait(30), BrokenBarrierError, 'a timeout breaks the barrier');
+  assert.equal(barrier.broken, true);
+  barrier.reset();
+  assert.throws(() => new Barrier(0), RangeError);
+});
+
+for (const context of startMethods) {
+  describe(`events across processes (${context})`, () => {
+    test('children waiting on an Event all wake when it is set', async () => {
+      const event = new Event();
+      const slots = [slot++, slot++];
+      const children = slots.map((s) => new Process({ target: workers.waitEvent, args: [event, board.name, s], context }));
+      for (const child of children) child.start();
+      for (const s of slots) await board.waitFor(s, 1);
+      event.set();
+      for (const s of slots) await board.waitFor(s, 2);
+      await Promise.all(children.map((child) => child.join()));
+    });
+
+    test('notify(1) wakes exactly one child waiting on a Condition', async () => {
+      const condition = new Condition();
+      const slots = [slot++, slot++];
+      const children = slots.map((s) => new Process({ target: workers.waitCondition, args: [condition, board.name, s], context }));
+      for (const child of children) child.start();
+      for (const s of slots) await board.waitFor(s, 1);
+      // Both are inside wait() once each has released the lock it held.
+      await condition.withLock(() => condition.notify(1));
+      await Promise.race(slots.map((s) => board.waitFor(s, 2)));
+      const woken = slots.filter((s) => board.get(s) === 2).length;
+      assert.equal(woken, 1);
+      await condition.withLock(() => condition.notifyAll());
+      for (const s of slots) await board.waitFor(s, 2);
+      await Promise.all(children.map((child) => child.join()));
+    });
+
+    test('a barrier of three: two children and the main program', async () => {
+      const barrier = new Barrier(3);
+      const slots = [slot++, slot++];
+      const children = slots.map((s) => new Process({ target: workers.barrierParty, args: [barrier, board.name, s], context }));
+      for (const child of children) child.start();
+      const mine = await barrier.wait(20_000);
+      await Promise.all(children.map((child) => child.join()));
+      const indexes = [mine, ...slots.map((s) => board.get(s) - 100)].sort();
+      assert.deepEqual(indexes, [0, 1, 2]);
+    });
+  });
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  BoundedSemaphore,
+  Lock,
+  Process,
+  ProcessError,
+  RLock,
+  Semaphore,
+  type SharedValue,
+  Value,
+} from 'multiprocessing';
+import * as workers from '../fixtures/sync/workers.ts';
+import { type Board, childPids, createBoard, startMethods } from '../helpers.ts';
+
+let board: Board;
+before(() => {
+  board = createBoard(32);
+});
+after(() => {
+  board.close();
+  assert.deepEqual(childPids(), []);
+});
+let slot = 0;
+
+test('lock: acquire, release, locked, non-blocking and timed acquires', async () => {
+  const lock = new Lock();
+  assert.equal(lock.locked(), false);
+  assert.equal(await lock.acquire(), true);
+  assert.equal(lock.locked(), true);
+  assert.equal(await lock.acquire({ block: false }), false);
+  assert.equal(await lock.acquire({ timeout: 0 }), false);
+  assert.equal(await lock.acquire({ timeout: 30 }), false);
+  assert.equal(lock.acquireSync({ timeout: 10 }), false);
+  lock.release();
+  assert.throws(() => lock.release(), ProcessError);
+  assert.equal(lock.acquireSync(), true);
+  lock.release();
+  assert.equal(await lock.withLock(() => 42), 42);
+  assert.equal(lock.locked(), false);
+  await assert.rejects(lock.acquire({ timeout: -1 }), RangeError);
+  assert.throws(() => lock.acquireSync({ block: 'no' as never }), TypeError);
+});
+
+test('lock: a waiting acquire is aborted by its signal', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  await assert.rejects(lock.acquire({ signal: AbortSignal.abort() }), { name: 'AbortError' });
+  const controller = new AbortController();
+  const waiting = lock.acquire({ signal: controller.signal });
+  controller.abort();
+  await assert.rejects(waiting, { name: 'AbortError' });
+  lock.release();
+  assert.equal(await lock.acquire({ timeout: 100 }), true);
+  lock.release();
+});
+
+test('lock: 10 000 pending async acquires in one process are all served in order', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const order: number[] = [];
+  const waiters = Array.from({ length: 10_000 }, (_, i) =>
+    lock.acquire().then(() => {
+      order.push(i);
+      lock.release();
+    }),
+  );
+  lock.release();
+  await Promise.all(waiters);
+  assert.equal(order.length, 10_000);
+  assert.deepEqual(order.slice(0, 5), [0, 1, 2, 3, 4]);
+  assert.equal(lock.locked(), false);
+});
+
+test('rlock: re-entrant for its owner, release by a non-owner throws', async () => {
+  const rlock = new RLock();
+  assert.equal(await rlock.acquire(), true);
+  assert.equal(await rlock.acquire(), true);
+  rlock.release();
+  assert.equal(rlock.locked(), true);
+  rlock.release();
+  assert.equal(rlock.locked(), false);
+  assert.throws(() => rlock.release(), ProcessError);
+
+  let inner = 0;
+  await rlock.withLock(async () => {
+    await rlock.withLock(async () => {
+      inner++;
+    });
+    // Another async chain of this thread is not the owner.
+    assert.throws(() => rlock.release(), /owned by another/);
+    assert.equal(await rlock.acquire({ timeout: 20 }), false);
+  });
+  assert.equal(inner, 1);
+  assert.equal(rlock.locked(), false);
+});
+
+test('semaphore: counts, release(n), bounded over-release', async () => {
+  const s = new Semaphore(3);
+  assert.equal(s.getValue(), 3);
+  for (let i = 0; i < 3; i++) assert.equal(await s.acquire(), true);
+  assert.equal(await s.acquire({ block: false }), false);
+  s.release(2);
+  assert.equal(s.getValue(), 2);
+  assert.throws(() => new Semaphore(-1), RangeError);
+  const b = new BoundedSemaphore(2);
+  await b.acquire();
+  b.release();
+  assert.throws(() => b.release(), ProcessError);
+  assert.equal(b.getValue(), 2);
+  assert.ok(b instanceof Semaphore);
+});
+
+for (const context of startMethods) {
+  describe(`locks across processes (${context})`, () => {
+    test('two children × 2000 increments under the value lock lose nothing', async () => {
+      const value = Value('i', 0) as SharedValue<number>;
+      const children = [0, 1].map(() => new Process({ target: workers.increment, args: [value, 2000, true], context }));
+      for (const child of children) child.start();
+      await Promise.all(children.map((child) => child.join()));
+      assert.deepEqual(children.map((child) => child.exitcode), [0, 0]);
+      assert.equal(value.value, 4000);
+    });
+
+    test('the sync twins serialise increments from two children too', async () => {
+      const value = Value('i', 0) as SharedValue<number>;
+      const children = [0, 1].map(() => new Process({ target: workers.incrementSync, args: [value, 2000], context }));
+      for (const child of children) child.start();
+      await Promise.all(children.map((child) => child.join()));
+      assert.equal(value.value, 4000);
+    });
+
+    test('a semaphore of 3 lets at most 3 children in at once', async () => {
+      const semaphore = new Semaphore(3);
+      const counter = Value('i', 0) as SharedValue<number>;
+      const peak = Value('i', 0) as SharedValue<number>;
+      const children = Array.from({ length: 6 }, () => new Process({ target: workers.limited, args: [semaphore, counter, peak], context }));
+      for (const child of children) child.start();
+      await Promise.all(children.map((child) => child.join()));
+      assert.ok(children.every((child) => child.exitcode === 0));
+      assert.ok(peak.value >= 1 && peak.value <= 3, `peak ${peak.value}`);
+      assert.equal(counter.value, 0);
+      assert.equal(semaphore.getValue(), 3);
+    });
+  });
+}
+
+describe('owner death', () => {
+  for (const [kind, make] of [
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['Semaphore', () => new Semaphore(1)],
+  ] as const) {
+    test(`a ${kind} held by a SIGKILLed process is recovered within a second, with a warning`, async () => {
+      const lock = make();
+      const s = slot++;
+      const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s] });
+      holder.start();
+      await board.waitFor(s, 1);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        holder.kill();
+        await holder.join();
+        const start = performance.now();
+        assert.equal(await lock.acquire({ timeout: 5000 }), true);
+        assert.ok(performance.now() - start < 1500, `took ${performance.now() - start} ms`);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(warnings.some((w) => /died without releasing/.test(w.message)), 'a warning reports the recovery');
+        lock.release();
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+  }
+});
