@@ -19,7 +19,9 @@ async function main(args: string[]): Promise<number> {
       return runDemo();
     }
     case 'sched': {
-      const { schedCommand } = await import('./sched.js');
+      // Loaded on demand: the simulator has nothing to do with the other commands.
+      const sched = './sched.js';
+      const { schedCommand } = (await import(sched)) as { schedCommand(argv: string[]): Promise<number> };
       return schedCommand(rest);
     }
     case undefined:

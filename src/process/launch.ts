@@ -40,8 +40,8 @@ export interface Launched {
   readonly ident: number;
   readonly exited: Promise<ExitStatus>;
   signal(signal: 'SIGTERM' | 'SIGKILL'): void;
-  /** Let the parent exit without waiting for this child (daemons). */
-  unref(): void;
+  /** Whether this child keeps the parent's event loop alive (daemons don't, except while joined). */
+  ref(on: boolean): void;
 }
 
 const here = import.meta.url;
@@ -86,16 +86,25 @@ export function launchSpawn(message: ChildMessage): Launched {
     signal: (signal) => {
       child.kill(signal);
     },
-    unref: () => {
-      child.unref();
-      child.channel?.unref();
+    ref: (on) => {
+      if (on) child.ref();
+      else {
+        child.unref();
+        child.channel?.unref();
+      }
     },
   };
 }
 
-/** Whether this program runs under tsx, whose hooks Node 20 does not apply inside workers. */
+/**
+ * Whether this program runs under tsx, whose hooks Node 20 does not apply inside workers.
+ * Remembered in the environment, because a worker's own execArgv no longer shows it.
+ */
 function usesTsx(): boolean {
-  return process.execArgv.some((arg) => arg.includes('tsx')) || bootstrapUrl.pathname.endsWith('.ts');
+  if (process.env.MP_LOADER_TSX === '1') return true;
+  const found = process.execArgv.some((arg) => arg.includes('tsx')) || bootstrapUrl.pathname.endsWith('.ts');
+  if (found) process.env.MP_LOADER_TSX = '1';
+  return found;
 }
 
 /** Drops tsx's `--import`/`--require`/`--loader` flags (with their values); the shim registers it instead. */
@@ -133,9 +142,10 @@ const { workerData } = require('node:worker_threads');
 
 export function launchThread(message: ChildMessage): Launched {
   trackerFd();
+  const tsx = usesTsx();
   const worker = new Worker(WORKER_SHIM, {
     eval: true,
-    workerData: { ...message, bootstrap: bootstrapUrl.href, tsx: usesTsx() },
+    workerData: { ...message, bootstrap: bootstrapUrl.href, tsx },
     env: childEnv(),
     execArgv: withoutTsx(childExecArgv()),
   });
@@ -155,6 +165,6 @@ export function launchThread(message: ChildMessage): Launched {
       forced ??= signal === 'SIGKILL' ? -constants.signals.SIGKILL : -constants.signals.SIGTERM;
       void worker.terminate();
     },
-    unref: () => worker.unref(),
+    ref: (on) => (on ? worker.ref() : worker.unref()),
   };
 }

@@ -5,7 +5,7 @@
 // exactly what travels to the child.
 import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
-import { functionModuleUrl, serialize } from '../serialize/index.js';
+import { describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
@@ -130,40 +130,18 @@ export class Process {
     if (state.bootstrapping) throw new ProcessError(BOOTSTRAP_ERROR);
     if (state.daemon) throw new ProcessError('daemonic processes are not allowed to have children');
     const method = internal.context ?? getStartMethod();
-    const message = this.#message(method);
+    const message = childMessage(this, method);
     installExitHook();
     const launched = method === 'spawn' ? launchSpawn(message) : launchThread(message);
     internal.launched = launched;
     internal.pid = launched.pid;
     internal.ident = launched.ident;
-    if (internal.daemon) launched.unref();
+    if (internal.daemon) launched.ref(false);
     state.children.add(this);
     void launched.exited.then(({ exitcode }) => {
       internal.exitcode = exitcode;
       internal.markExited();
     });
-  }
-
-  /** Everything the child needs; serializing it here makes bad targets fail before anything starts. */
-  #message(method: StartMethod): ChildMessage {
-    const internal = this[kInternal];
-    const state = processState();
-    const cls = this.constructor === Process ? null : this.constructor;
-    const fields: Record<string, unknown> = { ...this };
-    const body = serialize({ cls, fields, target: internal.target, args: internal.args });
-    const definer = internal.target ?? (cls as Function | null) ?? undefined;
-    return {
-      header: {
-        name: internal.name,
-        identity: internal.identity,
-        daemon: internal.daemon,
-        authkey: internal.authkey,
-        parent: { pid: process.pid, name: state.name, ...(method === 'thread' ? { threadId: threadId } : {}) },
-        startMethod: state.startMethod,
-        mainUrl: definer ? functionModuleUrl(definer) : undefined,
-      },
-      body,
-    };
   }
 
   /** Resolves when the process has ended, or when `timeout` ms have passed. */
@@ -176,17 +154,23 @@ export class Process {
     }
     if (timeout !== undefined) validateTimeout(timeout);
     if (internal.exitcode === null) {
-      if (timeout === undefined) {
-        await internal.sentinel;
-      } else {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          internal.sentinel,
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, timeout);
-          }),
-        ]);
-        clearTimeout(timer);
+      // An explicit join keeps the program alive, even for a daemon (which otherwise doesn't).
+      internal.launched?.ref(true);
+      try {
+        if (timeout === undefined) {
+          await internal.sentinel;
+        } else {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            internal.sentinel,
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, timeout);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+      } finally {
+        if (internal.daemon) internal.launched?.ref(false);
       }
     }
     if (internal.exitcode !== null) processState().children.delete(this);
@@ -202,20 +186,12 @@ export class Process {
 
   /** Ends the process with SIGTERM (a thread: stops the worker). */
   terminate(): void {
-    this.#signal('SIGTERM');
+    signalProcess(this, 'SIGTERM');
   }
 
   /** Ends the process with SIGKILL. */
   kill(): void {
-    this.#signal('SIGKILL');
-  }
-
-  #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
-    const internal = this[kInternal];
-    if (internal.closed) throw new ProcessError('this Process object is closed');
-    if (internal.role === 'self') process.kill(process.pid, signal);
-    else if (internal.role === 'parent' && internal.pid !== undefined) process.kill(internal.pid, signal);
-    else if (internal.launched && internal.exitcode === null) internal.launched.signal(signal);
+    signalProcess(this, 'SIGKILL');
   }
 
   /** Releases the object's resources; throws if the process is still running. */
@@ -233,19 +209,19 @@ export class Process {
   }
 
   get pid(): number | undefined {
-    return this.#open().pid;
+    return openInternal(this).pid;
   }
 
   get ident(): number | undefined {
-    return this.#open().ident;
+    return openInternal(this).ident;
   }
 
   get exitcode(): number | null {
-    return this.#open().exitcode;
+    return openInternal(this).exitcode;
   }
 
   get sentinel(): Promise<void> {
-    return this.#open().sentinel;
+    return openInternal(this).sentinel;
   }
 
   get name(): string {
@@ -279,12 +255,6 @@ export class Process {
     this[kInternal].authkey = new Uint8Array(value);
   }
 
-  #open(): Internal {
-    const internal = this[kInternal];
-    if (internal.closed) throw new ProcessError('this Process object is closed');
-    return internal;
-  }
-
   toString(): string {
     const internal = this[kInternal];
     let status = 'initial';
@@ -297,6 +267,43 @@ export class Process {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** Everything the child needs; serializing it here makes bad targets fail before anything starts. */
+function childMessage(process_: Process, method: StartMethod): ChildMessage {
+  const internal = process_[kInternal];
+  const state = processState();
+  const cls = process_.constructor === Process ? null : process_.constructor;
+  const fields: Record<string, unknown> = { ...(process_ as object) };
+  const body = serialize({ cls, fields, target: internal.target, args: internal.args });
+  // The child imports the module that defines the target (or the subclass), as Python's
+  // spawn re-imports __main__; a self-contained function travels alone and needs none.
+  const definer = cls ?? (internal.target && describeFunction(internal.target).exportName !== undefined ? internal.target : undefined);
+  return {
+    header: {
+      name: internal.name,
+      identity: internal.identity,
+      daemon: internal.daemon,
+      authkey: internal.authkey,
+      parent: { pid: process.pid, name: state.name, ...(method === 'thread' ? { threadId: threadId } : {}) },
+      startMethod: state.startMethod,
+      mainUrl: definer ? functionModuleUrl(definer as Function) : undefined,
+    },
+    body,
+  };
+}
+
+function signalProcess(target: Process, signal: 'SIGTERM' | 'SIGKILL'): void {
+  const internal = openInternal(target);
+  if (internal.role === 'self') process.kill(process.pid, signal);
+  else if (internal.role === 'parent' && internal.pid !== undefined) process.kill(internal.pid, signal);
+  else if (internal.launched && internal.exitcode === null) internal.launched.signal(signal);
+}
+
+function openInternal(target: Process): Internal {
+  const internal = target[kInternal];
+  if (internal.closed) throw new ProcessError('this Process object is closed');
+  return internal;
 }
 
 function pidAlive(pid: number): boolean {

@@ -7,7 +7,7 @@ import { kHandle, registerHandleType } from '../serialize/index.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { toElement, type TypeCode, type TypedArrayConstructor, typeInfo } from './typecodes.js';
+import { type ArrayFor, toElement, type TypeCode, type TypedArrayConstructor, typeInfo } from './typecodes.js';
 import { type LockOption, resolveLock } from './value.js';
 
 interface ArrayHandle {
@@ -18,16 +18,19 @@ interface ArrayHandle {
   lock: Lock | RLock | null;
 }
 
-/** What Array() returns: a typed array plus these members. */
-export type SharedArray<A = ArrayLike<number | bigint>> = A & {
+interface SharedArrayMembers<A> {
   readonly typecode: TypeCode;
   getLock(): Lock | RLock;
   getObj(): SharedArray<A>;
   /** 'c' arrays only: the bytes up to the first NUL, as a UTF-8 string. */
-  value: string;
-};
+  get value(): string;
+  set value(next: string | Uint8Array);
+}
 
-export type RawSharedArray<A = ArrayLike<number | bigint>> = Omit<SharedArray<A>, 'getLock' | 'getObj'>;
+/** What Array() returns: a typed array plus these members. */
+export type SharedArray<A = Int32Array> = A & SharedArrayMembers<A>;
+
+export type RawSharedArray<A = Int32Array> = Omit<SharedArray<A>, 'getLock' | 'getObj'>;
 
 const handles = new WeakMap<object, ArrayHandle>();
 const classes = new Map<string, new (buffer: SharedArrayBuffer, offset: number, length: number) => object>();
@@ -120,22 +123,22 @@ function create(typecode: TypeCode, sizeOrInit: unknown, lock: Lock | RLock | nu
 }
 
 /** Array(typecode, sizeOrInit, { lock }): a shared typed array, synchronized unless `lock: false`. */
-export function SharedArrayOf(
-  typecode: TypeCode,
+export function SharedArrayOf<T extends TypeCode>(
+  typecode: T,
   sizeOrInit: number | ArrayLike<number | bigint | boolean> | Uint8Array | string,
   options?: LockOption,
-): SharedArray {
+): SharedArray<ArrayFor<T>> {
   typeInfo(typecode);
-  return create(typecode, sizeOrInit, resolveLock(options)) as SharedArray;
+  return create(typecode, sizeOrInit, resolveLock(options)) as SharedArray<ArrayFor<T>>;
 }
 
 /** RawArray(typecode, sizeOrInit): no lock, no getLock()/getObj(). */
-export function RawArray(
-  typecode: TypeCode,
+export function RawArray<T extends TypeCode>(
+  typecode: T,
   sizeOrInit: number | ArrayLike<number | bigint | boolean> | Uint8Array | string,
-): RawSharedArray {
+): RawSharedArray<ArrayFor<T>> {
   typeInfo(typecode);
-  return create(typecode, sizeOrInit, null) as RawSharedArray;
+  return create(typecode, sizeOrInit, null) as RawSharedArray<ArrayFor<T>>;
 }
 
 registerHandleType('Array', (data) => {

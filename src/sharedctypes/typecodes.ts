@@ -2,6 +2,30 @@
 
 export type TypeCode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | 'c' | '?';
 
+/** The typed array that holds each typecode's elements. */
+export type ArrayFor<T extends TypeCode> = T extends 'b'
+  ? Int8Array
+  : T extends 'B' | 'c' | '?'
+    ? Uint8Array
+    : T extends 'h'
+      ? Int16Array
+      : T extends 'H'
+        ? Uint16Array
+        : T extends 'i'
+          ? Int32Array
+          : T extends 'I'
+            ? Uint32Array
+            : T extends 'l' | 'q'
+              ? BigInt64Array
+              : T extends 'L' | 'Q'
+                ? BigUint64Array
+                : T extends 'f'
+                  ? Float32Array
+                  : Float64Array;
+
+/** What `.value` holds for each typecode. */
+export type ScalarFor<T extends TypeCode> = T extends 'c' ? string : T extends '?' ? boolean : T extends 'l' | 'L' | 'q' | 'Q' ? bigint : number;
+
 export type TypedArrayConstructor =
   | Int8ArrayConstructor
   | Uint8ArrayConstructor

@@ -69,14 +69,14 @@ export class SharedScalar implements RawSharedValue {
     if (attach) {
       this.#handle = attach;
       this.lock = attach.lock;
-      this.#cell = new this.#info.array(attachShared(attach.segment), attach.offset, 1);
+      this.#cell = new this.#info.array(attachShared(attach.segment) as unknown as ArrayBuffer, attach.offset, 1);
       return;
     }
     const element = init === undefined ? undefined : toElement(typecode, init, 'Value initial value');
     this.lock = lock;
     const slot = allocate(8);
     this.#handle = { typecode, segment: slot.segment, offset: slot.offset, lock: this.lock };
-    this.#cell = new this.#info.array(slot.buffer, slot.offset, 1);
+    this.#cell = new this.#info.array(slot.buffer as unknown as ArrayBuffer, slot.offset, 1);
     if (element !== undefined) this.#cell[0] = element as never;
   }
 
@@ -115,7 +115,7 @@ export class SynchronizedScalar extends SharedScalar implements SharedValue {
 export function Value(typecode: TypeCode, init?: ScalarValue, options?: LockOption): SharedValue {
   typeInfo(typecode);
   const lock = resolveLock(options);
-  return (lock ? new SynchronizedScalar(typecode, init, lock) : new SharedScalar(typecode, init, null)) as SharedValue;
+  return (lock ? new SynchronizedScalar(typecode, init, lock) : new SharedScalar(typecode, init, null)) as unknown as SharedValue;
 }
 
 /** RawValue(typecode, init): no lock, no getLock()/getObj(). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { Array as SharedArray, Lock, Process, ProcessError, RawArray, RawValue, RLock, type SharedValue, Value } from 'multiprocessing';
-import { ShareableList, SharedMemory } from 'multiprocessing/shared-memory';
+import { type ShareableItem, ShareableList, SharedMemory } from 'multiprocessing/shared-memory';
 import * as workers from '../fixtures/sync/workers.ts';
 import { childPids, startMethods } from '../helpers.ts';
 
@@ -107,7 +107,7 @@ for (const context of startMethods) {
     });
 
     test('shared memory and lists attach in a child by handle', async () => {
-      const list = new ShareableList([1, 'two', 3n, true, null, new Uint8Array([4])]);
+      const list = new ShareableList<ShareableItem>([1, 'two', 3n, true, null, new Uint8Array([4])]);
       const p = new Process({
         target: (l: ShareableList) => {
           l.set(0, (l.get(0) as number) + 41);
@@ -148,7 +148,7 @@ test('shared memory: create, attach by name, close, unlink, errors', () => {
 });
 
 test('shareable list: items, set, count, index, format, fixed slots', () => {
-  const list = new ShareableList(['howdy', 42, -3.5, 7n, true, null, new Uint8Array([1, 2])]);
+  const list = new ShareableList<ShareableItem>(['howdy', 42, -3.5, 7n, true, null, new Uint8Array([1, 2])]);
   try {
     assert.equal(list.length, 7);
     assert.equal(list.get(0), 'howdy');

@@ -1,0 +1,354 @@
+// The wire format: one flag byte, then V8's structured clone (v8.serialize).
+//
+//   PLAIN  the value is plain data: the receiver runs v8.deserialize and nothing else.
+//   EXT    the value held functions, class instances, errors or shared-object handles: the
+//          sender replaced each with a marker object ({"\u0000mp": kind, ...}) and the
+//          receiver revives the markers after v8.deserialize (importing modules first).
+//
+// Shared references and cycles survive both ways (one memo per message).
+import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
+import { SerializationError } from '../errors.js';
+import { encodeFunction, type FunctionWire, loadFunction, resolveFunction } from './functions.js';
+import { decodeHandle, type HandleWire, kHandle } from './handles.js';
+
+const PLAIN = 0;
+const EXT = 1;
+const MARK = '\u0000mp';
+
+type Marker =
+  | { [MARK]: 'fn'; fn: FunctionWire }
+  | { [MARK]: 'instance'; cls: FunctionWire; props: Record<string, unknown> }
+  | { [MARK]: 'error'; ctor: ErrorCtor; name: string; message: string; stack: unknown; props: Record<string, unknown> }
+  | { [MARK]: 'handle'; handle: HandleWire }
+  | { [MARK]: 'undefined-hole' };
+
+type ErrorCtor = { builtin: string } | { ref: FunctionWire } | null;
+
+const BUILTIN_ERRORS = new Map<Function, string>(
+  ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']
+    .map((name) => [(globalThis as unknown as Record<string, Function>)[name]!, name] as [Function, string])
+    .concat([[DOMException, 'DOMException']]),
+);
+
+const CLONEABLE = new Set<unknown>([
+  Object.prototype,
+  Array.prototype,
+  null,
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+]);
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'Object';
+}
+
+// ---------------------------------------------------------------------------------------
+// Sending.
+
+/** Whether anything in the graph needs a marker (cheap walk; no copies). */
+function needsMarkers(value: unknown, seen: Set<object>, path: string): boolean {
+  if (typeof value === 'function') return true;
+  if (typeof value === 'symbol') throw new SerializationError(`${path} is a Symbol, which cannot be sent to another process`);
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof SharedArrayBuffer && !(kHandle in value)) throw sharedBufferError(path);
+    return kHandle in value;
+  }
+  if (value instanceof ArrayBuffer) return false;
+  if (value instanceof SharedArrayBuffer) throw sharedBufferError(path);
+  if (kHandle in value || value instanceof Error) return true;
+  const proto = Object.getPrototypeOf(value);
+  if (!CLONEABLE.has(proto)) return true;
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (needsMarkers(k, seen, `${path} key`) || needsMarkers(v, seen, `${path}.get(…)`)) return true;
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (needsMarkers(v, seen, `${path} member`)) return true;
+    return false;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (needsMarkers(value[i], seen, `${path}[${i}]`)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (needsMarkers((value as Record<string, unknown>)[key], seen, `${path}.${key}`)) return true;
+  }
+  return false;
+}
+
+function sharedBufferError(path: string): SerializationError {
+  return new SerializationError(
+    `${path} is a SharedArrayBuffer (or a view of one) that is not a multiprocessing shared object; it cannot be sent to another process. Use SharedMemory, Array or RawArray from multiprocessing instead.`,
+  );
+}
+
+function errorCtor(error: Error): ErrorCtor {
+  let proto = Object.getPrototypeOf(error);
+  while (proto && proto !== Object.prototype) {
+    const ctor = proto.constructor as Function;
+    const builtin = BUILTIN_ERRORS.get(ctor);
+    if (builtin) return { builtin };
+    try {
+      return { ref: encodeFunction(ctor) };
+    } catch {
+      // not exported: try its base class
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  return null;
+}
+
+function encode(value: unknown, memo: Map<object, unknown>, path: string): unknown {
+  if (typeof value === 'function') {
+    try {
+      return { [MARK]: 'fn', fn: encodeFunction(value) };
+    } catch (error) {
+      throw new SerializationError(`${path}: ${(error as Error).message}`);
+    }
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const done = memo.get(value);
+  if (done !== undefined) return done;
+  if (kHandle in value && typeof (value as Record<symbol, unknown>)[kHandle] === 'function') {
+    const { type, data } = (value as unknown as { [kHandle](): { type: string; data: unknown } })[kHandle]();
+    const marker = { [MARK]: 'handle', handle: { type, data: undefined as unknown } };
+    memo.set(value, marker);
+    marker.handle.data = encode(data, memo, `${path} (${type} handle)`);
+    return marker;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (value instanceof Error) {
+    const props: Record<string, unknown> = {};
+    const marker = {
+      [MARK]: 'error',
+      ctor: errorCtor(value),
+      name: value.name,
+      message: value.message,
+      stack: value.stack,
+      props,
+    };
+    memo.set(value, marker);
+    if ('cause' in value) props.cause = encode(value.cause, memo, `${path}.cause`);
+    if (value instanceof AggregateError) props.errors = encode(value.errors, memo, `${path}.errors`);
+    for (const key of Object.keys(value)) {
+      if (key !== 'cause' && key !== 'errors') props[key] = encode((value as unknown as Record<string, unknown>)[key], memo, `${path}.${key}`);
+    }
+    return marker;
+  }
+  if (value instanceof Map) {
+    const out = new Map();
+    memo.set(value, out);
+    for (const [k, v] of value) out.set(encode(k, memo, `${path} key`), encode(v, memo, `${path}.get(…)`));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    memo.set(value, out);
+    for (const v of value) out.add(encode(v, memo, `${path} member`));
+    return out;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    memo.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = encode(value[i], memo, `${path}[${i}]`);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (CLONEABLE.has(proto) && proto !== Object.prototype && proto !== null) return value; // Date, RegExp, boxed
+  const props: Record<string, unknown> = {};
+  let result: unknown = props;
+  if (!CLONEABLE.has(proto)) {
+    const cls = proto.constructor;
+    let wire: FunctionWire | undefined;
+    if (typeof cls === 'function') {
+      try {
+        wire = encodeFunction(cls);
+      } catch {
+        wire = undefined; // a class that is not exported: the instance travels as a plain object
+      }
+    }
+    if (wire?.by === 'ref') result = { [MARK]: 'instance', cls: wire, props };
+    else if (isNativeObject(value)) {
+      throw new SerializationError(`${path} is a ${typeName(value)}, which cannot be sent to another process`);
+    }
+  }
+  memo.set(value, result);
+  for (const key of Object.keys(value)) props[key] = encode((value as Record<string, unknown>)[key], memo, `${path}.${key}`);
+  return result;
+}
+
+/** Objects with internal slots or native handles that copying own properties would lose. */
+function isNativeObject(value: object): boolean {
+  return (
+    value instanceof Promise ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof WeakRef ||
+    (typeof (value as { _handle?: unknown })._handle === 'object' && (value as { _handle?: unknown })._handle !== null)
+  );
+}
+
+export function serialize(value: unknown): Buffer {
+  let plain: boolean;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
+    plain = true;
+  } else {
+    plain = !needsMarkers(value, new Set(), 'value');
+  }
+  let body: Buffer;
+  try {
+    body = v8Serialize(plain ? value : encode(value, new Map(), 'value'));
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError(`the value cannot be sent to another process: ${(error as Error).message}`, { cause: error });
+  }
+  const out = Buffer.allocUnsafe(body.length + 1);
+  out[0] = plain ? PLAIN : EXT;
+  body.copy(out, 1);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Receiving.
+
+function isMarker(value: unknown): value is Marker {
+  return value !== null && typeof value === 'object' && MARK in value;
+}
+
+/** Every function reference in the graph (to import them before reviving). */
+function collectFunctions(value: unknown, seen: Set<object>, out: FunctionWire[]): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+  if (isMarker(value)) {
+    if (value[MARK] === 'fn') out.push(value.fn);
+    else if (value[MARK] === 'instance') out.push(value.cls);
+    else if (value[MARK] === 'error' && value.ctor && 'ref' in value.ctor) out.push(value.ctor.ref);
+  }
+  const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  for (const child of children) collectFunctions(child, seen, out);
+}
+
+function revive(value: unknown, memo: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (memo.has(value)) return memo.get(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (isMarker(value)) return reviveMarker(value, memo);
+  if (value instanceof Map) {
+    const entries = [...value];
+    memo.set(value, value);
+    value.clear();
+    for (const [k, v] of entries) value.set(revive(k, memo), revive(v, memo));
+    return value;
+  }
+  if (value instanceof Set) {
+    const members = [...value];
+    memo.set(value, value);
+    value.clear();
+    for (const v of members) value.add(revive(v, memo));
+    return value;
+  }
+  memo.set(value, value);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = revive(record[key], memo);
+  return value;
+}
+
+function reviveMarker(marker: Marker, memo: Map<object, unknown>): unknown {
+  switch (marker[MARK]) {
+    case 'fn': {
+      const fn = resolveFunction(marker.fn);
+      memo.set(marker, fn);
+      return fn;
+    }
+    case 'instance': {
+      const cls = resolveFunction(marker.cls);
+      const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+      memo.set(marker, instance);
+      for (const [key, v] of Object.entries(marker.props)) instance[key] = revive(v, memo);
+      const hook = (cls.prototype as Record<symbol, unknown>)[kRevive];
+      if (typeof hook === 'function') hook.call(instance);
+      return instance;
+    }
+    case 'error': {
+      const error = makeError(marker);
+      memo.set(marker, error);
+      for (const [key, v] of Object.entries(marker.props)) {
+        Object.defineProperty(error, key, {
+          value: revive(v, memo),
+          writable: true,
+          configurable: true,
+          enumerable: key !== 'cause' && key !== 'errors',
+        });
+      }
+      return error;
+    }
+    case 'handle': {
+      const data = revive(marker.handle.data, memo);
+      const object = decodeHandle({ type: marker.handle.type, data });
+      memo.set(marker, object);
+      return object;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
+  let error: Error;
+  const ctor = marker.ctor;
+  if (ctor && 'builtin' in ctor && ctor.builtin === 'DOMException') {
+    error = new DOMException(marker.message, marker.name);
+  } else {
+    let cls: Function = Error;
+    if (ctor && 'builtin' in ctor) cls = (globalThis as unknown as Record<string, Function>)[ctor.builtin] ?? Error;
+    else if (ctor) cls = resolveFunction(ctor.ref);
+    // A real Error object (not just the prototype), without running the class's constructor.
+    error = Reflect.construct(Error, [marker.message], cls) as Error;
+  }
+  if (error.name !== marker.name) {
+    Object.defineProperty(error, 'name', { value: marker.name, writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(error, 'stack', { value: marker.stack, writable: true, configurable: true, enumerable: false });
+  return error;
+}
+
+/** Called on a revived instance whose class prototype defines it. */
+export const kRevive = Symbol.for('multiprocessing.revive');
+
+export function isPlain(data: Uint8Array): boolean {
+  return data[0] === PLAIN;
+}
+
+function body(data: Uint8Array): Uint8Array {
+  if (data.length < 2 || (data[0] !== PLAIN && data[0] !== EXT)) {
+    throw new SerializationError('received data is not a multiprocessing message (bad flag byte)');
+  }
+  return data.subarray(1);
+}
+
+export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
+  const value = v8Deserialize(body(data)) as unknown;
+  if (data[0] === PLAIN) return value as T;
+  const functions: FunctionWire[] = [];
+  collectFunctions(value, new Set(), functions);
+  for (const fn of functions) await loadFunction(fn);
+  return revive(value, new Map()) as T;
+}
+
+export function deserializeSync<T = unknown>(data: Uint8Array): T {
+  const value = v8Deserialize(body(data)) as unknown;
+  if (data[0] === PLAIN) return value as T;
+  return revive(value, new Map()) as T;
+}

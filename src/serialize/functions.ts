@@ -1,0 +1,198 @@
+// How a function crosses a boundary: by reference to the export that it is (pickle's way),
+// by source when it is self-contained, or not at all (SerializationError naming what it
+// captures). Decisions are cached per function; a cached function costs one WeakMap lookup.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { SerializationError } from '../errors.js';
+import { type ExportRef, findExport } from './exports.js';
+import { PROVIDED, sourceForm } from './free-variables.js';
+import { type FunctionLocation, locate } from './function-location.js';
+
+export type FunctionWire =
+  | { by: 'ref'; kind: 'esm' | 'cjs'; url: string; name: string }
+  | { by: 'source'; expression: string; method: boolean; name: string };
+
+export interface FunctionDescription {
+  url: string | undefined;
+  line: number;
+  column: number;
+  exportName: string | undefined;
+  bySource: boolean;
+  captures: string[];
+}
+
+/** Set on the callables taskRef() returns. */
+export const kTaskRef = Symbol.for('multiprocessing.taskRef');
+
+const decisions = new WeakMap<Function, FunctionWire | SerializationError>();
+const locations = new WeakMap<Function, FunctionLocation | null>();
+
+function locationOf(fn: Function): FunctionLocation | undefined {
+  let location = locations.get(fn);
+  if (location === undefined) {
+    location = locate(fn) ?? null;
+    locations.set(fn, location);
+  }
+  return location ?? undefined;
+}
+
+function where(location: FunctionLocation | undefined): string {
+  return location ? `${location.url}:${location.line + 1}:${location.column + 1}` : 'an unknown place';
+}
+
+function decide(fn: Function): FunctionWire | SerializationError {
+  const tagged = (fn as unknown as Record<symbol, ExportRef | undefined>)[kTaskRef];
+  if (tagged) return { by: 'ref', ...tagged };
+  const label = fn.name ? `function '${fn.name}'` : 'an anonymous function';
+  const location = locationOf(fn);
+  if (location) {
+    const exported = findExport(fn, location);
+    if (exported) return { by: 'ref', ...exported };
+  }
+  const text = Function.prototype.toString.call(fn);
+  if (/^class\b/.test(text)) {
+    return new SerializationError(
+      `class '${fn.name || '<anonymous>'}' (defined at ${where(location)}) cannot be sent to another process: it is not exported from its module. Export it so the receiver can import it.`,
+    );
+  }
+  if (!location && /\[native code\]/.test(text)) {
+    return new SerializationError(
+      `${label} is a built-in or bound function and cannot be sent to another process; wrap it in an exported function or a self-contained arrow function`,
+    );
+  }
+  const form = sourceForm(fn);
+  if (!form) {
+    return new SerializationError(`${label} (defined at ${where(location)}) cannot be sent: its source could not be parsed`);
+  }
+  if (form.captures.length > 0) {
+    return new SerializationError(
+      `${label} (defined at ${where(location)}) cannot be sent to another process: it captures ${form.captures
+        .map((name) => `'${name}'`)
+        .join(', ')} from its enclosing scope. Export it from its module, or make it self-contained (pass what it needs as arguments).`,
+    );
+  }
+  return { by: 'source', expression: form.expression, method: form.method, name: fn.name };
+}
+
+/** The wire form of `fn`, or a SerializationError thrown in the sender. */
+export function encodeFunction(fn: Function): FunctionWire {
+  let decision = decisions.get(fn);
+  if (!decision) {
+    decision = decide(fn);
+    decisions.set(fn, decision);
+  }
+  if (decision instanceof SerializationError) {
+    throw new SerializationError(decision.message);
+  }
+  return decision;
+}
+
+export function describeFunction(fn: Function): FunctionDescription {
+  const location = locationOf(fn);
+  let exportName: string | undefined;
+  let bySource = false;
+  let captures: string[] = [];
+  const decision = decisions.get(fn) ?? decide(fn);
+  if (!(decision instanceof SerializationError)) {
+    if (decision.by === 'ref') exportName = decision.name;
+    else bySource = true;
+  } else {
+    captures = sourceForm(fn)?.captures ?? [];
+  }
+  return {
+    url: location?.url,
+    line: (location?.line ?? -1) + 1,
+    column: (location?.column ?? -1) + 1,
+    exportName,
+    bySource,
+    captures,
+  };
+}
+
+/** The URL of the module that defines `fn` (a taskRef's module), if V8 knows it. */
+export function functionModuleUrl(fn: Function): string | undefined {
+  const tagged = (fn as unknown as Record<symbol, ExportRef | undefined>)[kTaskRef];
+  if (tagged) return tagged.kind === 'cjs' ? pathToFileURL(tagged.url).href : tagged.url;
+  const url = locationOf(fn)?.url;
+  if (!url || url.startsWith('node:')) return undefined;
+  return url.startsWith('/') ? pathToFileURL(url).href : url;
+}
+
+// ---------------------------------------------------------------------------------------
+// Receiving side.
+
+const namespaces = new Map<string, Record<string, unknown>>();
+const compiled = new Map<string, Function>();
+const require = createRequire(import.meta.url);
+
+/** esbuild's keepNames helper, which tsx inserts into function bodies. */
+function nameHelper<T extends Function>(target: T, value: string): T {
+  return Object.defineProperty(target, 'name', { value, configurable: true });
+}
+
+function compile(wire: Extract<FunctionWire, { by: 'source' }>): Function {
+  let fn = compiled.get(wire.expression);
+  if (!fn) {
+    const helpers = [...PROVIDED];
+    const value = new Function(...helpers, `return ${wire.expression};`)(nameHelper) as unknown;
+    if (wire.method) {
+      const descriptor = Object.values(Object.getOwnPropertyDescriptors(value as object))[0]!;
+      fn = (descriptor.value ?? descriptor.get) as Function;
+    } else {
+      fn = value as Function;
+    }
+    compiled.set(wire.expression, fn);
+  }
+  return fn;
+}
+
+function pick(namespace: Record<string, unknown>, wire: Extract<FunctionWire, { by: 'ref' }>): Function {
+  const value = wire.kind === 'cjs' && wire.name === '' ? namespace : namespace[wire.name];
+  if (typeof value !== 'function') {
+    throw new SerializationError(
+      `'${wire.name || 'module.exports'}' exported by ${wire.url} is ${typeof value}, not the function that was sent; do both processes run the same code?`,
+    );
+  }
+  return value;
+}
+
+function cacheKey(wire: Extract<FunctionWire, { by: 'ref' }>): string {
+  return `${wire.kind}:${wire.url}`;
+}
+
+/** Imports what `wire` refers to, so that resolveFunction can find it synchronously. */
+export async function loadFunction(wire: FunctionWire): Promise<void> {
+  if (wire.by !== 'ref' || namespaces.has(cacheKey(wire))) return;
+  let namespace: Record<string, unknown>;
+  if (wire.kind === 'cjs') namespace = require(wire.url) as Record<string, unknown>;
+  else {
+    const specifier = wire.url.startsWith('/') ? pathToFileURL(wire.url).href : wire.url;
+    try {
+      namespace = (await import(specifier)) as Record<string, unknown>;
+    } catch (error) {
+      throw new SerializationError(`could not import ${wire.url} to find '${wire.name}': ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  namespaces.set(cacheKey(wire), namespace);
+}
+
+/** The function `wire` stands for; refs must be loaded already or loadable with require(). */
+export function resolveFunction(wire: FunctionWire): Function {
+  if (wire.by === 'source') return compile(wire);
+  let namespace = namespaces.get(cacheKey(wire));
+  if (!namespace) {
+    try {
+      const path = wire.url.startsWith('file:') ? new URL(wire.url).pathname : wire.url;
+      namespace = require(path) as Record<string, unknown>;
+      namespaces.set(cacheKey(wire), namespace);
+    } catch (error) {
+      throw new SerializationError(
+        `${wire.url} is not loaded in this thread and cannot be loaded synchronously; use the async form (get() rather than getSync(), say)`,
+        { cause: error },
+      );
+    }
+  }
+  return pick(namespace, wire);
+}
