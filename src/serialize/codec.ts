@@ -9,7 +9,7 @@
 import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
 import { SerializationError } from '../errors.js';
 import { encodeFunction, type FunctionWire, loadFunction, resolveFunction } from './functions.js';
-import { decodeHandle, type HandleWire, kHandle } from './handles.js';
+import { decodeHandle, type HandleWire, kHandle, loadHandleType } from './handles.js';
 
 const PLAIN = 0;
 const EXT = 1;
@@ -226,8 +226,8 @@ function isMarker(value: unknown): value is Marker {
   return value !== null && typeof value === 'object' && MARK in value;
 }
 
-/** Every function reference in the graph (to import them before reviving). */
-function collectFunctions(value: unknown, seen: Set<object>, out: FunctionWire[]): void {
+/** Every function reference and handle type in the graph (to import them before reviving). */
+function collectFunctions(value: unknown, seen: Set<object>, out: Array<FunctionWire | string>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
@@ -235,6 +235,7 @@ function collectFunctions(value: unknown, seen: Set<object>, out: FunctionWire[]
     if (value[MARK] === 'fn') out.push(value.fn);
     else if (value[MARK] === 'instance') out.push(value.cls);
     else if (value[MARK] === 'error' && value.ctor && 'ref' in value.ctor) out.push(value.ctor.ref);
+    else if (value[MARK] === 'handle') out.push(value.handle.type);
   }
   const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
   for (const child of children) collectFunctions(child, seen, out);
@@ -341,9 +342,9 @@ function body(data: Uint8Array): Uint8Array {
 export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
   const value = v8Deserialize(body(data)) as unknown;
   if (data[0] === PLAIN) return value as T;
-  const functions: FunctionWire[] = [];
-  collectFunctions(value, new Set(), functions);
-  for (const fn of functions) await loadFunction(fn);
+  const needed: Array<FunctionWire | string> = [];
+  collectFunctions(value, new Set(), needed);
+  for (const item of needed) await (typeof item === 'string' ? loadHandleType(item) : loadFunction(item));
   return revive(value, new Map()) as T;
 }
 

@@ -2,6 +2,7 @@
 // asks the object for { type, data } through `obj[kHandle]()`, the receiver rebuilds a live
 // object backed by the same shared state with the decoder registered for `type`. `data`
 // goes through the same serializer, so it may hold other handles.
+import { createRequire } from 'node:module';
 import { SerializationError } from '../errors.js';
 
 export const kHandle = Symbol.for('multiprocessing.handle');
@@ -11,13 +12,46 @@ export interface HandleWire {
   data: unknown;
 }
 
-const decoders = new Map<string, (data: unknown) => unknown>();
+// On globalThis, so that every copy of the package loaded in a thread shares one table.
+const registryKey = Symbol.for('multiprocessing.handleDecoders');
+const holder = globalThis as unknown as Record<symbol, Map<string, (data: unknown) => unknown> | undefined>;
+const decoders = (holder[registryKey] ??= new Map());
+
+// Where the package's own shared objects register their decoders, so that a process can
+// receive one without having imported that part of the package itself.
+const BUILTIN: Record<string, string> = {
+  Lock: '../sync/lock.js',
+  RLock: '../sync/rlock.js',
+  Semaphore: '../sync/semaphore.js',
+  Event: '../sync/event.js',
+  Condition: '../sync/condition.js',
+  Barrier: '../sync/barrier.js',
+  Value: '../sharedctypes/value.js',
+  Array: '../sharedctypes/array.js',
+  SharedMemory: '../shared-memory/shared-memory.js',
+  ShareableList: '../shared-memory/shareable-list.js',
+};
+const require = createRequire(import.meta.url);
 
 export function registerHandleType(type: string, decode: (data: unknown) => unknown): void {
   decoders.set(type, decode);
 }
 
+function builtinModule(type: string): string | undefined {
+  if (decoders.has(type) || !Object.hasOwn(BUILTIN, type)) return undefined;
+  const module = BUILTIN[type]!;
+  return new URL(import.meta.url.endsWith('.ts') ? module.replace(/\.js$/, '.ts') : module, import.meta.url).href;
+}
+
+/** Imports the module that registers `type`, if it is one of ours not loaded yet. */
+export async function loadHandleType(type: string): Promise<void> {
+  const module = builtinModule(type);
+  if (module) await import(module);
+}
+
 export function decodeHandle(handle: HandleWire): unknown {
+  const module = builtinModule(handle.type);
+  if (module) require(new URL(module).pathname);
   const decode = decoders.get(handle.type);
   if (!decode) {
     throw new SerializationError(

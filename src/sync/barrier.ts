@@ -21,6 +21,7 @@ interface BarrierHandle {
   segment: string;
   offset: number;
   lock: Lock;
+  /** The action, serialized when the barrier is first sent (it need not be sendable otherwise). */
   action: Uint8Array | null;
   timeout: number | undefined;
 }
@@ -58,12 +59,15 @@ export class Barrier {
         segment: slot.segment,
         offset: slot.offset,
         lock: new Lock(),
-        action: action ? serialize(action) : null,
+        action: null,
         timeout,
       };
     }
     this.#words = new Int32Array(this.#buffer, this.#handle.offset, 5);
-    if (Atomics.load(this.#words, PARTIES) === 0) Atomics.store(this.#words, PARTIES, parties);
+    if (Atomics.load(this.#words, PARTIES) === 0) {
+      Atomics.store(this.#words, BROKEN_GEN, -1);
+      Atomics.store(this.#words, PARTIES, parties);
+    }
   }
 
   get parties(): number {
@@ -161,6 +165,7 @@ export class Barrier {
   }
 
   [kHandle](): { type: string; data: BarrierHandle } {
+    if (this.#action && !this.#handle.action) this.#handle.action = serialize(this.#action);
     return { type: 'Barrier', data: this.#handle };
   }
 

@@ -57,7 +57,7 @@ export class Condition {
     this.#words = new Int32Array(this.#buffer, this.#offset, 1 + SLOTS * 2);
   }
 
-  acquire(options?: AcquireOptions): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
   }
 

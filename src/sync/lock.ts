@@ -16,7 +16,7 @@ export class Lock {
   }
 
   /** Resolves true once acquired, false if `block: false` or the timeout passed first. */
-  acquire(options?: AcquireOptions): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     const { timeout } = validateAcquireOptions(options);
     return this.#sem.acquireAsync(timeout, options?.signal);
   }

@@ -48,7 +48,7 @@ export class RLock {
     return (await this.#sem.acquireAsync(timeout, options?.signal)) && this.#took(chain);
   }
 
-  acquire(options?: AcquireOptions): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#acquireIn(currentChain(), options);
   }
 

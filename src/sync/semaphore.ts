@@ -20,7 +20,7 @@ export class Semaphore {
     attaching = undefined;
   }
 
-  acquire(options?: AcquireOptions): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     const { timeout } = validateAcquireOptions(options);
     return this.#sem.acquireAsync(timeout, options?.signal);
   }

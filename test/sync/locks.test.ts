@@ -87,10 +87,15 @@ test('rlock: re-entrant for its owner, release by a non-owner throws', async () 
     await rlock.withLock(async () => {
       inner++;
     });
-    // Another async chain of this thread is not the owner.
-    assert.throws(() => rlock.release(), /owned by another/);
-    assert.equal(await rlock.acquire({ timeout: 20 }), false);
   });
+  // While one async chain holds it, another chain of this thread is not the owner.
+  let finish!: () => void;
+  const held = rlock.withLock(() => new Promise<void>((resolve) => (finish = resolve)));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.throws(() => rlock.release(), /owned by another/);
+  assert.equal(await rlock.acquire({ timeout: 20 }), false);
+  finish();
+  await held;
   assert.equal(inner, 1);
   assert.equal(rlock.locked(), false);
 });
