@@ -18,11 +18,11 @@ export { getAllStartMethods, getStartMethod, type StartMethod, setStartMethod } 
 export { taskRef } from './serialize/index.js';
 export { RawArray, type RawSharedArray, type SharedArray, SharedArrayOf as Array } from './sharedctypes/array.js';
 export type { TypeCode } from './sharedctypes/typecodes.js';
-export { RawValue, type RawSharedValue, type SharedValue, Value } from './sharedctypes/value.js';
+export { type RawSharedValue, RawValue, type SharedValue, Value } from './sharedctypes/value.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';
 export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
-export type { AcquireOptions } from './sync/semlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
+export type { AcquireOptions } from './sync/semlock.js';

@@ -6,10 +6,10 @@
 import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
+import { validateTimeout } from '../util/deadline.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
-import { validateTimeout } from '../util/deadline.js';
 
 export interface ProcessOptions {
   target?: ((...args: any[]) => unknown) | undefined;
@@ -278,7 +278,9 @@ function childMessage(process_: Process, method: StartMethod): ChildMessage {
   const body = serialize({ cls, fields, target: internal.target, args: internal.args });
   // The child imports the module that defines the target (or the subclass), as Python's
   // spawn re-imports __main__; a self-contained function travels alone and needs none.
-  const definer = cls ?? (internal.target && describeFunction(internal.target).exportName !== undefined ? internal.target : undefined);
+  const definer =
+    cls ??
+    (internal.target && describeFunction(internal.target).exportName !== undefined ? internal.target : undefined);
   return {
     header: {
       name: internal.name,

@@ -56,7 +56,8 @@ function typeName(value: unknown): string {
 /** Whether anything in the graph needs a marker (cheap walk; no copies). */
 function needsMarkers(value: unknown, seen: Set<object>, path: string): boolean {
   if (typeof value === 'function') return true;
-  if (typeof value === 'symbol') throw new SerializationError(`${path} is a Symbol, which cannot be sent to another process`);
+  if (typeof value === 'symbol')
+    throw new SerializationError(`${path} is a Symbol, which cannot be sent to another process`);
   if (value === null || typeof value !== 'object') return false;
   if (seen.has(value)) return false;
   seen.add(value);
@@ -70,7 +71,8 @@ function needsMarkers(value: unknown, seen: Set<object>, path: string): boolean 
   const proto = Object.getPrototypeOf(value);
   if (!CLONEABLE.has(proto)) return true;
   if (value instanceof Map) {
-    for (const [k, v] of value) if (needsMarkers(k, seen, `${path} key`) || needsMarkers(v, seen, `${path}.get(…)`)) return true;
+    for (const [k, v] of value)
+      if (needsMarkers(k, seen, `${path} key`) || needsMarkers(v, seen, `${path}.get(…)`)) return true;
     return false;
   }
   if (value instanceof Set) {
@@ -142,7 +144,8 @@ function encode(value: unknown, memo: Map<object, unknown>, path: string): unkno
     if ('cause' in value) props.cause = encode(value.cause, memo, `${path}.cause`);
     if (value instanceof AggregateError) props.errors = encode(value.errors, memo, `${path}.errors`);
     for (const key of Object.keys(value)) {
-      if (key !== 'cause' && key !== 'errors') props[key] = encode((value as unknown as Record<string, unknown>)[key], memo, `${path}.${key}`);
+      if (key !== 'cause' && key !== 'errors')
+        props[key] = encode((value as unknown as Record<string, unknown>)[key], memo, `${path}.${key}`);
     }
     return marker;
   }
@@ -184,7 +187,8 @@ function encode(value: unknown, memo: Map<object, unknown>, path: string): unkno
     }
   }
   memo.set(value, result);
-  for (const key of Object.keys(value)) props[key] = encode((value as Record<string, unknown>)[key], memo, `${path}.${key}`);
+  for (const key of Object.keys(value))
+    props[key] = encode((value as Record<string, unknown>)[key], memo, `${path}.${key}`);
   return result;
 }
 
@@ -211,7 +215,9 @@ export function serialize(value: unknown): Buffer {
     body = v8Serialize(plain ? value : encode(value, new Map(), 'value'));
   } catch (error) {
     if (error instanceof SerializationError) throw error;
-    throw new SerializationError(`the value cannot be sent to another process: ${(error as Error).message}`, { cause: error });
+    throw new SerializationError(`the value cannot be sent to another process: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const out = Buffer.allocUnsafe(body.length + 1);
   out[0] = plain ? PLAIN : EXT;
@@ -237,7 +243,12 @@ function collectFunctions(value: unknown, seen: Set<object>, out: Array<Function
     else if (value[MARK] === 'error' && value.ctor && 'ref' in value.ctor) out.push(value.ctor.ref);
     else if (value[MARK] === 'handle') out.push(value.handle.type);
   }
-  const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  const children =
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
   for (const child of children) collectFunctions(child, seen, out);
 }
 

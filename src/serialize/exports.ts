@@ -39,7 +39,9 @@ function lineStarts(source: string): number[] {
 function functionPosition(source: string, node: estree.Node): number {
   const start = (node as unknown as { start: number }).start;
   if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
-    const constructor = node.body.body.find((member) => member.type === 'MethodDefinition' && member.kind === 'constructor');
+    const constructor = node.body.body.find(
+      (member) => member.type === 'MethodDefinition' && member.kind === 'constructor',
+    );
     return constructor ? (constructor as estree.MethodDefinition & { value: { start: number } }).value.start : start;
   }
   const fn = node as estree.Function;
@@ -57,7 +59,11 @@ function functionPosition(source: string, node: estree.Node): number {
 function buildTable(source: string): ModuleTable | null {
   let program: estree.Program;
   try {
-    program = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true }) as unknown as estree.Program;
+    program = parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      allowHashBang: true,
+    }) as unknown as estree.Program;
   } catch {
     return null;
   }

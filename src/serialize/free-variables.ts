@@ -21,7 +21,11 @@ const ALWAYS_GLOBAL = new Set(['undefined', 'NaN', 'Infinity', 'globalThis', 'ar
 
 function tryParse(expression: string): estree.Program | undefined {
   try {
-    return parse(expression, { ecmaVersion: 'latest', sourceType: 'script', ranges: true }) as unknown as estree.Program;
+    return parse(expression, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      ranges: true,
+    }) as unknown as estree.Program;
   } catch {
     return undefined;
   }

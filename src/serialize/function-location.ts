@@ -49,7 +49,9 @@ export function locate(fn: Function): FunctionLocation | undefined {
   const holder = globalThis as Record<string, unknown>;
   holder[PROBE] = fn;
   try {
-    const evaluated = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: `globalThis.${PROBE}` });
+    const evaluated = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
+      expression: `globalThis.${PROBE}`,
+    });
     const objectId = evaluated.result.objectId;
     if (!objectId) return undefined;
     const properties = post<{ internalProperties?: Array<{ name: string; value?: { value?: unknown } }> }>(

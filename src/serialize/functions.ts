@@ -62,13 +62,17 @@ function decide(fn: Function): FunctionWire | SerializationError {
   }
   const form = sourceForm(fn);
   if (!form) {
-    return new SerializationError(`${label} (defined at ${where(location)}) cannot be sent: its source could not be parsed`);
+    return new SerializationError(
+      `${label} (defined at ${where(location)}) cannot be sent: its source could not be parsed`,
+    );
   }
   if (form.captures.length > 0) {
     return new SerializationError(
       `${label} (defined at ${where(location)}) cannot be sent to another process: it captures ${form.captures
         .map((name) => `'${name}'`)
-        .join(', ')} from its enclosing scope. Export it from its module, or make it self-contained (pass what it needs as arguments).`,
+        .join(
+          ', ',
+        )} from its enclosing scope. Export it from its module, or make it self-contained (pass what it needs as arguments).`,
     );
   }
   return { by: 'source', expression: form.expression, method: form.method, name: fn.name };

@@ -13,7 +13,7 @@ export type ShareableItem = number | bigint | boolean | string | Uint8Array | nu
 const MAGIC = 0x4c53504d; // "MPSL"
 const HEADER = 8;
 const ENTRY = 16;
-const enum ItemType {
+enum ItemType {
   Null = 0,
   Number = 1,
   BigInt = 2,
@@ -31,7 +31,8 @@ function encode(value: unknown, index: number): { type: ItemType; bytes: Uint8Ar
       view.setFloat64(0, value, true);
       return { type: ItemType.Number, bytes };
     case 'bigint':
-      if (value < -(1n << 63n) || value >= 1n << 63n) throw new RangeError(`item ${index}: bigint ${value} does not fit in 64 bits`);
+      if (value < -(1n << 63n) || value >= 1n << 63n)
+        throw new RangeError(`item ${index}: bigint ${value} does not fit in 64 bits`);
       view.setBigInt64(0, value, true);
       return { type: ItemType.BigInt, bytes };
     case 'boolean':
@@ -105,7 +106,9 @@ export class ShareableList<T extends ShareableItem = ShareableItem> {
     const offset = this.#view.getUint32(entry + 8, true);
     const capacity = this.#view.getUint32(entry + 12, true);
     if (item.bytes.length > capacity) {
-      throw new RangeError(`item ${index} needs ${item.bytes.length} bytes but its slot holds ${capacity}; a ShareableList slot cannot grow`);
+      throw new RangeError(
+        `item ${index} needs ${item.bytes.length} bytes but its slot holds ${capacity}; a ShareableList slot cannot grow`,
+      );
     }
     this.shm.buf.set(item.bytes, offset);
     this.#view.setUint32(entry + 4, item.bytes.length, true);

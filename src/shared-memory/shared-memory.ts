@@ -28,12 +28,16 @@ export class SharedMemory {
       throw new RangeError(`SharedMemory size must be a non-negative integer, got ${String(size)}`);
     }
     if (create) {
-      if (size === 0) throw new RangeError("SharedMemory size must be positive when create is true (e.g. { create: true, size: 1024 })");
+      if (size === 0)
+        throw new RangeError(
+          'SharedMemory size must be positive when create is true (e.g. { create: true, size: 1024 })',
+        );
       const segment = createSegment(size, name);
       this.name = segment.name;
       this.#buf = new Uint8Array(segment.buffer);
     } else {
-      if (name === undefined) throw new TypeError('SharedMemory needs a name to attach to (or create: true to make a new one)');
+      if (name === undefined)
+        throw new TypeError('SharedMemory needs a name to attach to (or create: true to make a new one)');
       const segment = attachSegment(name);
       this.name = segment.name;
       this.#buf = new Uint8Array(segment.buffer);

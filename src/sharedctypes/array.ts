@@ -7,7 +7,7 @@ import { kHandle, registerHandleType } from '../serialize/index.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { type ArrayFor, toElement, type TypeCode, type TypedArrayConstructor, typeInfo } from './typecodes.js';
+import { type ArrayFor, type TypeCode, type TypedArrayConstructor, toElement, typeInfo } from './typecodes.js';
 import { type LockOption, resolveLock } from './value.js';
 
 interface ArrayHandle {
@@ -39,7 +39,6 @@ function sharedClass(base: TypedArrayConstructor, synchronized: boolean) {
   const key = `${base.name}:${synchronized}`;
   let cls = classes.get(key);
   if (cls) return cls;
-  // biome-ignore lint/suspicious/noExplicitAny: a mixin over every typed array constructor
   const Base = base as any;
   class Shared extends Base {
     static get [Symbol.species]() {

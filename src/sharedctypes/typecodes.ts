@@ -24,7 +24,13 @@ export type ArrayFor<T extends TypeCode> = T extends 'b'
                   : Float64Array;
 
 /** What `.value` holds for each typecode. */
-export type ScalarFor<T extends TypeCode> = T extends 'c' ? string : T extends '?' ? boolean : T extends 'l' | 'L' | 'q' | 'Q' ? bigint : number;
+export type ScalarFor<T extends TypeCode> = T extends 'c'
+  ? string
+  : T extends '?'
+    ? boolean
+    : T extends 'l' | 'L' | 'q' | 'Q'
+      ? bigint
+      : number;
 
 export type TypedArrayConstructor =
   | Int8ArrayConstructor
@@ -93,11 +99,14 @@ export function toElement(typecode: TypeCode, value: unknown, what: string): num
     case 'char':
       if (typeof value === 'string') {
         const bytes = Buffer.from(value, 'utf8');
-        if (bytes.length !== 1) throw new TypeError(`${what} for typecode 'c' must be a one-byte string, got ${JSON.stringify(value)}`);
+        if (bytes.length !== 1)
+          throw new TypeError(`${what} for typecode 'c' must be a one-byte string, got ${JSON.stringify(value)}`);
         return bytes[0]!;
       }
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
-      throw new TypeError(`${what} for typecode 'c' must be a one-character string or a byte value, got ${typeof value}`);
+      throw new TypeError(
+        `${what} for typecode 'c' must be a one-character string or a byte value, got ${typeof value}`,
+      );
     case 'float':
       if (typeof value === 'number') return value;
       throw new TypeError(`${what} for typecode '${typecode}' must be a number, got ${typeof value}`);
@@ -106,7 +115,10 @@ export function toElement(typecode: TypeCode, value: unknown, what: string): num
       if (typeof value === 'bigint') big = value;
       else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value);
       else if (typeof value === 'boolean') big = value ? 1n : 0n;
-      else throw new TypeError(`${what} for typecode '${typecode}' must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
+      else
+        throw new TypeError(
+          `${what} for typecode '${typecode}' must be an integer, got ${typeof value === 'number' ? value : typeof value}`,
+        );
       if (big < info.min! || big > info.max!) {
         throw new RangeError(`${what} ${big} is out of range for typecode '${typecode}' (${info.min} … ${info.max})`);
       }

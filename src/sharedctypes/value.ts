@@ -7,7 +7,7 @@ import { allocate, attachShared } from '../shm/arena.js';
 import { Lock } from '../sync/lock.js';
 import { kHeldByThread } from '../sync/owner.js';
 import { RLock } from '../sync/rlock.js';
-import { toElement, type TypeCode, type TypeInfo, typeInfo } from './typecodes.js';
+import { type TypeCode, type TypeInfo, toElement, typeInfo } from './typecodes.js';
 
 export type ScalarValue = number | bigint | boolean | string;
 
@@ -59,7 +59,17 @@ function decode(info: TypeInfo, raw: number | bigint): ScalarValue {
 export class SharedScalar implements RawSharedValue {
   readonly typecode: TypeCode;
   readonly #info: TypeInfo;
-  readonly #cell: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+  readonly #cell:
+    | Int8Array
+    | Uint8Array
+    | Int16Array
+    | Uint16Array
+    | Int32Array
+    | Uint32Array
+    | BigInt64Array
+    | BigUint64Array
+    | Float32Array
+    | Float64Array;
   readonly #handle: ValueHandle;
   protected readonly lock: Lock | RLock | null;
 
@@ -115,7 +125,9 @@ export class SynchronizedScalar extends SharedScalar implements SharedValue {
 export function Value(typecode: TypeCode, init?: ScalarValue, options?: LockOption): SharedValue {
   typeInfo(typecode);
   const lock = resolveLock(options);
-  return (lock ? new SynchronizedScalar(typecode, init, lock) : new SharedScalar(typecode, init, null)) as unknown as SharedValue;
+  return (lock
+    ? new SynchronizedScalar(typecode, init, lock)
+    : new SharedScalar(typecode, init, null)) as unknown as SharedValue;
 }
 
 /** RawValue(typecode, init): no lock, no getLock()/getObj(). */

@@ -50,7 +50,8 @@ export class Barrier {
         throw new RangeError(`Barrier parties must be a positive integer, got ${String(parties)}`);
       }
       const { action, timeout } = options;
-      if (action !== undefined && typeof action !== 'function') throw new TypeError('Barrier action must be a function');
+      if (action !== undefined && typeof action !== 'function')
+        throw new TypeError('Barrier action must be a function');
       if (timeout !== undefined) validateTimeout(timeout);
       const slot = allocate(5 * 4);
       this.#buffer = slot.buffer;
@@ -127,7 +128,9 @@ export class Barrier {
         // BROKEN_GEN names the last broken generation (a later break of a later generation
         // before this waiter looks is the one case it cannot tell apart; it then returns).
         if (Atomics.load(words, BROKEN_GEN) === generation) {
-          throw new BrokenBarrierError('the barrier was broken (aborted, reset, or another party timed out) while waiting');
+          throw new BrokenBarrierError(
+            'the barrier was broken (aborted, reset, or another party timed out) while waiting',
+          );
         }
         return index;
       }

@@ -75,7 +75,8 @@ export class Condition {
 
   #checkOwned(what: string): void {
     const owned = this.#lock instanceof RLock ? this.#lock[kOwned]() : this.#lock.locked();
-    if (!owned) throw new ProcessError(`cannot ${what} on an un-acquired Condition; acquire it (or use withLock) first`);
+    if (!owned)
+      throw new ProcessError(`cannot ${what} on an un-acquired Condition; acquire it (or use withLock) first`);
   }
 
   /** Releases the lock, waits for notify() or the timeout, takes the lock back. True if notified. */
@@ -89,7 +90,9 @@ export class Condition {
     }
     if (slot < 0) throw new ProcessError(`a Condition supports at most ${SLOTS} simultaneous waiters`);
     Atomics.store(words, slotTicket(slot), Atomics.add(words, TICKET, 1));
-    const saved = this.#lock instanceof RLock ? this.#lock[kReleaseAll]() : (this.#lock.release(), undefined);
+    let saved: ReturnType<RLock[typeof kReleaseAll]> | undefined;
+    if (this.#lock instanceof RLock) saved = this.#lock[kReleaseAll]();
+    else this.#lock.release();
     let notified = false;
     try {
       for (;;) {

@@ -1,8 +1,9 @@
 // Event: a shared flag that processes wait for, as multiprocessing.Event.
 //
 // Layout (Int32 words): 0 FLAG (0/1), 1 SEQ (bumped by every set(), the word waiters sleep on)
-import { kHandle, registerHandleType } from '../serialize/index.js';
+
 import { waitAsync, waitSync, wake } from '../native/futex.js';
+import { kHandle, registerHandleType } from '../serialize/index.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { validateTimeout } from '../util/deadline.js';
 

@@ -2,7 +2,14 @@
 // as multiprocessing.Lock. Any holder of the object may release it (as Python's).
 import { kHandle, registerHandleType } from '../serialize/index.js';
 import { kHeldByThread } from './owner.js';
-import { type AcquireOptions, Kind, notLockedError, SemLock, type SemLockHandle, validateAcquireOptions } from './semlock.js';
+import {
+  type AcquireOptions,
+  Kind,
+  notLockedError,
+  SemLock,
+  type SemLockHandle,
+  validateAcquireOptions,
+} from './semlock.js';
 
 // Set by fromHandle for the constructor to pick up instead of allocating.
 let attaching: SemLock | undefined;

@@ -101,7 +101,8 @@ export class RLock {
 
   [kReleaseAll](): { depth: number; chain: number } {
     const chain = currentChain();
-    if (!this.#sem.ownedHere(chain)) throw new ProcessError('cannot wait on an un-acquired Condition; acquire its lock first');
+    if (!this.#sem.ownedHere(chain))
+      throw new ProcessError('cannot wait on an un-acquired Condition; acquire its lock first');
     const depth = Atomics.load(this.#sem.words, Word.Depth);
     Atomics.store(this.#sem.words, Word.Depth, 0);
     this.#sem.releaseLock();

@@ -23,7 +23,7 @@ import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
 
-export const enum Word {
+export enum Word {
   Value = 0,
   Waiters = 1,
   Owner = 2,
@@ -38,7 +38,7 @@ export const enum Word {
 export const HOLDER_SLOTS = 23; // (pid, count) pairs; the whole SemLock fits in 4 cache lines
 export const SEMLOCK_BYTES = (Word.Holders + HOLDER_SLOTS * 2) * 4;
 
-export const enum Kind {
+export enum Kind {
   Lock = 0,
   RLock = 1,
   Semaphore = 2,
@@ -72,7 +72,10 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export function validateAcquireOptions(options: AcquireOptions | undefined): { block: boolean; timeout: number | undefined } {
+export function validateAcquireOptions(options: AcquireOptions | undefined): {
+  block: boolean;
+  timeout: number | undefined;
+} {
   if (options === undefined) return { block: true, timeout: undefined };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('acquire options must be an object such as { block: false } or { timeout: 500 }');
@@ -159,7 +162,7 @@ export class SemLock {
       if (holder === 0 && free < 0) free = i;
     }
     if (delta <= 0) return; // released by a process that never recorded an acquire
-    for (let i = free < 0 ? 0 : free; i < HOLDER_SLOTS; i++) {
+    for (let i = Math.max(free, 0); i < HOLDER_SLOTS; i++) {
       const at = Word.Holders + i * 2;
       if (Atomics.compareExchange(words, at, 0, pid) === 0) {
         Atomics.add(words, at + 1, delta);

@@ -77,7 +77,9 @@ for (const context of startMethods) {
     test('children waiting on an Event all wake when it is set', async () => {
       const event = new Event();
       const slots = [slot++, slot++];
-      const children = slots.map((s) => new Process({ target: workers.waitEvent, args: [event, board.name, s], context }));
+      const children = slots.map(
+        (s) => new Process({ target: workers.waitEvent, args: [event, board.name, s], context }),
+      );
       for (const child of children) child.start();
       for (const s of slots) await board.waitFor(s, 1);
       event.set();
@@ -88,7 +90,9 @@ for (const context of startMethods) {
     test('notify(1) wakes exactly one child waiting on a Condition', async () => {
       const condition = new Condition();
       const slots = [slot++, slot++];
-      const children = slots.map((s) => new Process({ target: workers.waitCondition, args: [condition, board.name, s], context }));
+      const children = slots.map(
+        (s) => new Process({ target: workers.waitCondition, args: [condition, board.name, s], context }),
+      );
       for (const child of children) child.start();
       for (const s of slots) await board.waitFor(s, 1);
       // Both are inside wait() once each has released the lock it held.
@@ -104,7 +108,9 @@ for (const context of startMethods) {
     test('a barrier of three: two children and the main program', async () => {
       const barrier = new Barrier(3);
       const slots = [slot++, slot++];
-      const children = slots.map((s) => new Process({ target: workers.barrierParty, args: [barrier, board.name, s], context }));
+      const children = slots.map(
+        (s) => new Process({ target: workers.barrierParty, args: [barrier, board.name, s], context }),
+      );
       for (const child of children) child.start();
       const mine = await barrier.wait(20_000);
       await Promise.all(children.map((child) => child.join()));

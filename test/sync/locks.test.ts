@@ -123,7 +123,10 @@ for (const context of startMethods) {
       const children = [0, 1].map(() => new Process({ target: workers.increment, args: [value, 2000, true], context }));
       for (const child of children) child.start();
       await Promise.all(children.map((child) => child.join()));
-      assert.deepEqual(children.map((child) => child.exitcode), [0, 0]);
+      assert.deepEqual(
+        children.map((child) => child.exitcode),
+        [0, 0],
+      );
       assert.equal(value.value, 4000);
     });
 
@@ -139,7 +142,10 @@ for (const context of startMethods) {
       const semaphore = new Semaphore(3);
       const counter = Value('i', 0) as SharedValue<number>;
       const peak = Value('i', 0) as SharedValue<number>;
-      const children = Array.from({ length: 6 }, () => new Process({ target: workers.limited, args: [semaphore, counter, peak], context }));
+      const children = Array.from(
+        { length: 6 },
+        () => new Process({ target: workers.limited, args: [semaphore, counter, peak], context }),
+      );
       for (const child of children) child.start();
       await Promise.all(children.map((child) => child.join()));
       assert.ok(children.every((child) => child.exitcode === 0));
@@ -172,7 +178,10 @@ describe('owner death', () => {
         assert.equal(await lock.acquire({ timeout: 5000 }), true);
         assert.ok(performance.now() - start < 1500, `took ${performance.now() - start} ms`);
         await new Promise((resolve) => setImmediate(resolve));
-        assert.ok(warnings.some((w) => /died without releasing/.test(w.message)), 'a warning reports the recovery');
+        assert.ok(
+          warnings.some((w) => /died without releasing/.test(w.message)),
+          'a warning reports the recovery',
+        );
         lock.release();
       } finally {
         process.off('warning', onWarning);

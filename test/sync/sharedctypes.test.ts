@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { Array as SharedArray, Lock, Process, ProcessError, RawArray, RawValue, RLock, type SharedValue, Value } from 'multiprocessing';
+import {
+  Lock,
+  Process,
+  ProcessError,
+  RawArray,
+  RawValue,
+  RLock,
+  Array as SharedArray,
+  type SharedValue,
+  Value,
+} from 'multiprocessing';
 import { type ShareableItem, ShareableList, SharedMemory } from 'multiprocessing/shared-memory';
 import * as workers from '../fixtures/sync/workers.ts';
 import { childPids, startMethods } from '../helpers.ts';
