@@ -47,13 +47,24 @@ function functionPosition(source: string, node: estree.Node): number {
   const fn = node as estree.Function;
   if (fn.type === 'ArrowFunctionExpression' && fn.params.length === 1) {
     const param = fn.params[0] as unknown as { start: number };
-    let before = param.start - 1;
-    while (before > start && /\s/.test(source[before]!)) before--;
-    if (source[before] !== '(') return param.start;
+    if (!source.slice(start, param.start).includes('(')) return param.start;
   }
   const from = fn.type !== 'ArrowFunctionExpression' && fn.id ? (fn.id as unknown as { end: number }).end : start;
   const paren = source.indexOf('(', from);
   return paren < 0 ? start : paren;
+}
+
+/** esbuild's keepNames (used by tsx) wraps initialisers: `const f = __name((x) => …, "f")`. */
+function unwrapKeepNames(node: estree.Expression | null | undefined): estree.Node | null | undefined {
+  if (
+    node?.type === 'CallExpression' &&
+    node.callee.type === 'Identifier' &&
+    node.callee.name === '__name' &&
+    node.arguments[0]
+  ) {
+    return node.arguments[0] as estree.Node;
+  }
+  return node;
 }
 
 function buildTable(source: string): ModuleTable | null {
@@ -76,6 +87,7 @@ function buildTable(source: string): ModuleTable | null {
   const define = (node: estree.Node, local: string | null, defaultExport = false) => {
     table.definitions.set(functionPosition(source, node), { local, defaultExport });
   };
+  const aliases = new Map<string, string>(); // const b = a;  (b is another name for a)
   const declare = (declaration: estree.Declaration | estree.Statement, exported: boolean) => {
     if (declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') {
       if (declaration.id) {
@@ -85,7 +97,8 @@ function buildTable(source: string): ModuleTable | null {
     } else if (declaration.type === 'VariableDeclaration') {
       for (const declarator of declaration.declarations) {
         if (declarator.id.type !== 'Identifier') continue;
-        const init = declarator.init;
+        const init = unwrapKeepNames(declarator.init);
+        if (init?.type === 'Identifier') aliases.set(declarator.id.name, init.name);
         if (init && /^(FunctionExpression|ArrowFunctionExpression|ClassExpression)$/.test(init.type)) {
           define(init, declarator.id.name);
         }
@@ -121,6 +134,9 @@ function buildTable(source: string): ModuleTable | null {
       default:
         declare(statement as estree.Statement, false);
     }
+  }
+  for (const [alias, target] of aliases) {
+    for (const name of table.exports.get(alias) ?? []) exportAs(target, name);
   }
   return table;
 }
