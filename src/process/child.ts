@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { native } from '../native/binding.js';
-import { deserialize } from '../serialize/index.js';
+import { deserialize, rememberModule } from '../serialize/index.js';
 import type { ChildMessage } from './launch.js';
 import { type Process, reviveCurrentProcess } from './process.js';
 import type { StartMethod } from './start-method.js';
@@ -43,7 +43,10 @@ export async function runChild(message: ChildMessage, method: StartMethod): Prom
   let code = 0;
   state.bootstrapping = true;
   try {
-    if (header.mainUrl) await import(moduleUrl(header.mainUrl));
+    if (header.mainUrl) {
+      const url = moduleUrl(header.mainUrl);
+      rememberModule(url, (await import(url)) as Record<string, unknown>);
+    }
     const decoded = await deserialize<Body>(body);
     state.bootstrapping = false;
     const current: Process = reviveCurrentProcess(decoded.cls, decoded.fields, {

@@ -88,7 +88,15 @@ export function encodeFunction(fn: Function): FunctionWire {
   if (decision instanceof SerializationError) {
     throw new SerializationError(decision.message);
   }
+  if (decision.by === 'ref') sentHere.set(refKey(decision), fn);
   return decision;
+}
+
+/** Functions this thread has sent, by reference key: a message that comes back resolves at once. */
+const sentHere = new Map<string, Function>();
+
+function refKey(wire: Extract<FunctionWire, { by: 'ref' }>): string {
+  return `${wire.kind}:${wire.url}#${wire.name}`;
 }
 
 export function describeFunction(fn: Function): FunctionDescription {
@@ -164,6 +172,11 @@ function cacheKey(wire: Extract<FunctionWire, { by: 'ref' }>): string {
   return `${wire.kind}:${wire.url}`;
 }
 
+/** Records a module this thread imported itself (a child's main module), for synchronous lookups. */
+export function rememberModule(url: string, namespace: Record<string, unknown>): void {
+  namespaces.set(`esm:${url}`, namespace);
+}
+
 /** Imports what `wire` refers to, so that resolveFunction can find it synchronously. */
 export async function loadFunction(wire: FunctionWire): Promise<void> {
   if (wire.by !== 'ref' || namespaces.has(cacheKey(wire))) return;
@@ -185,6 +198,8 @@ export async function loadFunction(wire: FunctionWire): Promise<void> {
 /** The function `wire` stands for; refs must be loaded already or loadable with require(). */
 export function resolveFunction(wire: FunctionWire): Function {
   if (wire.by === 'source') return compile(wire);
+  const known = sentHere.get(refKey(wire));
+  if (known) return known;
   let namespace = namespaces.get(cacheKey(wire));
   if (!namespace) {
     try {
