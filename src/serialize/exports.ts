@@ -4,8 +4,8 @@
 // exported under.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'acorn';
 import type * as estree from 'estree';
+import { loadParser } from './free-variables.js';
 import { type FunctionLocation, scriptSource } from './function-location.js';
 
 const require = createRequire(import.meta.url);
@@ -70,7 +70,7 @@ function unwrapKeepNames(node: estree.Expression | null | undefined): estree.Nod
 function buildTable(source: string): ModuleTable | null {
   let program: estree.Program;
   try {
-    program = parse(source, {
+    program = loadParser().parse(source, {
       ecmaVersion: 'latest',
       sourceType: 'module',
       allowHashBang: true,

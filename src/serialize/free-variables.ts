@@ -1,9 +1,21 @@
 // Whether a function can travel by source: parse its text (acorn) and ask a real scope
 // analyser (eslint-scope) which names it uses without declaring them. Globals are fine;
 // anything else is a captured variable and the function cannot leave its process.
-import { parse } from 'acorn';
-import { analyze } from 'eslint-scope';
+import { createRequire } from 'node:module';
+import type * as acorn from 'acorn';
+import type * as eslintScope from 'eslint-scope';
 import type * as estree from 'estree';
+
+// Loaded on first use: only a process that sends a function by source needs a parser, and
+// loading both costs ~25 ms of every child's start-up otherwise.
+const require = createRequire(import.meta.url);
+let parser: typeof acorn | undefined;
+let scopes: typeof eslintScope | undefined;
+
+export function loadParser(): typeof acorn {
+  parser ??= require('acorn') as typeof acorn;
+  return parser;
+}
 
 export interface SourceForm {
   /** An expression that evaluates to the function: `(src)` or `({src})` for methods. */
@@ -21,7 +33,7 @@ const ALWAYS_GLOBAL = new Set(['undefined', 'NaN', 'Infinity', 'globalThis', 'ar
 
 function tryParse(expression: string): estree.Program | undefined {
   try {
-    return parse(expression, {
+    return loadParser().parse(expression, {
       ecmaVersion: 'latest',
       sourceType: 'script',
       ranges: true,
@@ -44,9 +56,10 @@ export function sourceForm(fn: Function): SourceForm | undefined {
     program = tryParse(expression);
   }
   if (!program) return undefined;
-  const scopes = analyze(program as never, { ecmaVersion: 2022 as never, sourceType: 'script' });
+  scopes ??= require('eslint-scope') as typeof eslintScope;
+  const analysis = scopes.analyze(program as never, { ecmaVersion: 2022 as never, sourceType: 'script' });
   const captures = new Set<string>();
-  for (const reference of scopes.globalScope!.through) {
+  for (const reference of analysis.globalScope!.through) {
     const name = reference.identifier.name;
     if (ALWAYS_GLOBAL.has(name) || PROVIDED.has(name) || name in globalThis) continue;
     captures.add(name);
