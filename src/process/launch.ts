@@ -11,6 +11,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { TRACKER_FD_ENV, trackerFd } from '../shm/tracker.js';
 
@@ -60,10 +61,20 @@ function childEnv(): NodeJS.ProcessEnv {
 
 const TRACKER_CHILD_FD = 4; // stdio slot: 0 stdin, 1 stdout, 2 stderr, 3 ipc, 4 tracker
 
+/** Environment variable that carries the start message when it is small enough. */
+export const START_MESSAGE_ENV = 'MP_START_MESSAGE';
+// One environment string may hold 128 KiB on Linux; stay well below.
+const ENV_MESSAGE_LIMIT = 96 * 1024;
+
 export function launchSpawn(message: ChildMessage): Launched {
   const tracker = trackerFd();
   const env = childEnv();
   env[TRACKER_FD_ENV] = String(TRACKER_CHILD_FD);
+  // The start message goes in the environment, so it is delivered by the time start()
+  // returns (a parent may exit right after); only a large one goes over the IPC channel.
+  const encoded = v8.serialize(message).toString('base64');
+  const inEnv = encoded.length <= ENV_MESSAGE_LIMIT;
+  if (inEnv) env[START_MESSAGE_ENV] = encoded;
   const child: ChildProcess = fork(fileURLToPath(bootstrapUrl), [], {
     execArgv: childExecArgv(),
     env,
@@ -78,7 +89,7 @@ export function launchSpawn(message: ChildMessage): Launched {
   child.once('error', () => {
     // fork failures surface as an exit; nothing else to do here
   });
-  child.send(message);
+  if (!inEnv) child.send(message);
   return {
     pid: child.pid ?? -1,
     ident: child.pid ?? -1,

@@ -2,13 +2,26 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { test } from 'node:test';
 import { SerializationError } from '../../src/errors.ts';
-import { deserialize, deserializeSync, describeFunction, isPlain, kHandle, registerHandleType, serialize, taskRef } from '../../src/serialize/index.ts';
+import {
+  describeFunction,
+  deserialize,
+  deserializeSync,
+  isPlain,
+  kHandle,
+  registerHandleType,
+  serialize,
+  taskRef,
+} from '../../src/serialize/index.ts';
 import * as common from '../fixtures/serialize/common.cjs';
 import negate, * as fixture from '../fixtures/serialize/module.ts';
 
 const roundTrip = async <T>(value: T): Promise<T> => deserialize<T>(serialize(value));
 
-async function viaChild(message: { value?: unknown; fn?: unknown; args?: unknown[] }): Promise<{ value: unknown; result: unknown }> {
+async function viaChild(message: {
+  value?: unknown;
+  fn?: unknown;
+  args?: unknown[];
+}): Promise<{ value: unknown; result: unknown }> {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   const child = fork(new URL('../fixtures/serialize/echo-child.ts', import.meta.url).pathname, {
@@ -27,7 +40,18 @@ async function viaChild(message: { value?: unknown; fn?: unknown; args?: unknown
 }
 
 test('serialize: plain data takes the plain path and round-trips', async () => {
-  const value = { n: 1, s: 'x', list: [1, 2, [3]], map: new Map([[1, { a: 2 }]]), set: new Set(['a']), date: new Date(5), big: 10n, bytes: new Uint8Array([1, 2]), nothing: null, undef: undefined };
+  const value = {
+    n: 1,
+    s: 'x',
+    list: [1, 2, [3]],
+    map: new Map([[1, { a: 2 }]]),
+    set: new Set(['a']),
+    date: new Date(5),
+    big: 10n,
+    bytes: new Uint8Array([1, 2]),
+    nothing: null,
+    undef: undefined,
+  };
   const data = serialize(value);
   assert.equal(isPlain(data), true);
   assert.deepEqual(await roundTrip(value), value);
@@ -149,7 +173,12 @@ test('serialize: errors keep class, name, message, stack, cause, code and own pr
   const local = await roundTrip(Object.assign(new Local('x'), { name: 'Local' }));
   assert.equal(local.name, 'Local');
   assert.ok(local instanceof Error);
-  const { result } = await viaChild({ fn: (m: string) => { throw new TypeError(m); }, args: ['from child'] });
+  const { result } = await viaChild({
+    fn: (m: string) => {
+      throw new TypeError(m);
+    },
+    args: ['from child'],
+  });
   assert.ok(result instanceof TypeError);
   assert.equal((result as Error).message, 'from child');
 });
