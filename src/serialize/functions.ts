@@ -88,7 +88,8 @@ export function encodeFunction(fn: Function): FunctionWire {
   if (decision instanceof SerializationError) {
     throw new SerializationError(decision.message);
   }
-  if (decision.by === 'ref') sentHere.set(refKey(decision), fn);
+  // A taskRef is a stand-in that imports on call; the receiver must get the export itself.
+  if (decision.by === 'ref' && !(kTaskRef in fn)) sentHere.set(refKey(decision), fn);
   return decision;
 }
 
