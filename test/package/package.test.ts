@@ -1,0 +1,85 @@
+// The package as a user installs it: every public entry point loads, from ESM and from
+// CommonJS, and both module systems share one copy of the package's state.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const entries = [
+  'multiprocessing',
+  'multiprocessing/futures',
+  'multiprocessing/connection',
+  'multiprocessing/managers',
+  'multiprocessing/shared-memory',
+];
+
+test('package: every entry point imports from ESM', async () => {
+  for (const entry of entries) {
+    const module = await import(entry);
+    assert.equal(typeof module, 'object', entry);
+  }
+  const mp = await import('multiprocessing');
+  for (const name of [
+    'Process',
+    'Lock',
+    'RLock',
+    'Semaphore',
+    'BoundedSemaphore',
+    'Event',
+    'Condition',
+    'Barrier',
+    'Value',
+    'Array',
+    'RawValue',
+    'RawArray',
+    'taskRef',
+    'cpuCount',
+    'currentProcess',
+    'parentProcess',
+    'activeChildren',
+    'isMainProcess',
+    'getStartMethod',
+    'setStartMethod',
+    'getAllStartMethods',
+    'getContext',
+    'ProcessError',
+    'TimeoutError',
+    'AuthenticationError',
+    'BufferTooShort',
+    'SerializationError',
+    'Full',
+    'Empty',
+    'EOFError',
+    'BrokenBarrierError',
+    'RemoteError',
+  ]) {
+    assert.ok(name in mp, `multiprocessing exports ${name}`);
+  }
+  assert.deepEqual(mp.getAllStartMethods(), ['spawn', 'thread']);
+  assert.equal(mp.getStartMethod(), 'spawn');
+  assert.ok(mp.cpuCount() >= 1);
+});
+
+test('package: require() from CommonJS gets the same package', () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const result = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('../fixtures/package/require.cjs', import.meta.url))],
+    { encoding: 'utf8', env },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, 'function function MainProcess\nfunction\n');
+});
+
+test('start methods: set once, { force: true } to change, unknown names rejected', async () => {
+  const mp = await import('multiprocessing');
+  mp.setStartMethod('spawn');
+  assert.throws(() => mp.setStartMethod('thread'), mp.ProcessError);
+  mp.setStartMethod('thread', { force: true });
+  assert.equal(mp.getStartMethod(), 'thread');
+  assert.equal(mp.getContext().getStartMethod(), 'thread');
+  mp.setStartMethod('spawn', { force: true });
+  assert.throws(() => mp.setStartMethod('fork' as never, { force: true }), TypeError);
+  assert.throws(() => mp.getContext('forkserver' as never), TypeError);
+});
