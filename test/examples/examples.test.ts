@@ -22,6 +22,13 @@ const expectations: Record<string, RegExp[]> = {
   'process/orphan.ts': [/exits now/, /now it is \d+ \(adopted\)/],
   'process/zombie.ts': [/gone \(reaped\)/, /active children after join: 0/],
   'process/thread_start_method.ts': [/worker 3: Process-3 runs in pid \d+ as thread/],
+  'shared/value_money.ts': [/一月余额: -?\d+/],
+  'shared/lost_updates.ts': [/with the lock: {2}2005000 — 0 lost/],
+  'shared/array_hello.ts': [/^104$/m, /^Hello$/m],
+  'shared/semaphore_three.ts': [/执行任务\.\.\.\.\.执行完成/, /person 6 runs/, /semaphore value at the end: 3/],
+  'shared/lock_tickets.ts': [/余票: 0/],
+  'shared/event_traffic_light.ts': [/car 4 drives through/, /绿灯亮了/],
+  'shared/rlock_deadlock.ts': [/Lock: second acquire would deadlock/, /RLock: second acquire succeeded/],
 };
 
 for (const [example, patterns] of Object.entries(expectations)) {
@@ -35,5 +42,8 @@ for (const [example, patterns] of Object.entries(expectations)) {
     );
     assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''}\n${result.stderr}`);
     for (const pattern of patterns) assert.match(result.stdout, pattern);
+    if (example === 'shared/lock_tickets.ts') {
+      assert.equal(result.stdout.match(/购票成功/g)?.length, 2, 'exactly two of five buyers get the two tickets');
+    }
   });
 }
