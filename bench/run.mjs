@@ -113,6 +113,64 @@ const figures = [
       },
     ],
   },
+  {
+    id: 'locks',
+    run: () => ({
+      ours: json('node', ['bench/figures/locks.mjs']).metrics,
+      py: json(python, [`${anchors}py/bench_mp.py`, 'A7']).metrics,
+    }),
+    rows: (m) => [
+      {
+        name: 'P11 Lock acquire+release uncontended, acquireSync (pairs/s)',
+        ours: m.ours.uncontended_sync_pairs_per_s,
+        anchor: m.py.uncontended_pairs_per_s,
+        anchorName: 'Python Lock',
+        goal: 2,
+      },
+      {
+        name: 'P11 Lock acquire+release uncontended, await acquire() (pairs/s)',
+        ours: m.ours.uncontended_async_pairs_per_s,
+        anchor: m.py.uncontended_pairs_per_s,
+        anchorName: 'Python Lock',
+      },
+      {
+        name: 'P12 2 processes × 100k locked increments, acquireSync (s)',
+        ours: m.ours.contended_2proc_sync_s,
+        anchor: m.py.contended_2proc_total_s,
+        anchorName: 'Python Value+get_lock',
+        goal: 0.5,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P12 2 processes × 100k locked increments, await acquire() (s)',
+        ours: m.ours.contended_2proc_async_s,
+        anchor: m.py.contended_2proc_total_s,
+        anchorName: 'Python Value+get_lock',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'wake latency of an acquire blocked in another process (µs)',
+        ours: m.ours.wake_latency_median_us,
+        anchor: 1,
+        anchorName: '(absolute)',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P15 10 000 pending acquires: RSS growth (MiB)',
+        ours: m.ours.pending_10k_rss_growth_mib,
+        anchor: 1,
+        anchorName: '(absolute)',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P15 10 000 pending acquires: all served in (ms)',
+        ours: m.ours.pending_10k_drain_ms,
+        anchor: 1,
+        anchorName: '(absolute)',
+        lowerIsBetter: true,
+      },
+    ],
+  },
 ];
 
 const results = [];
@@ -135,7 +193,8 @@ for (const figure of figures) {
   });
 }
 
-const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmt = (x) =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3);
 const lines = [
   '| figure | ours | anchor | anchor value | ratio (ours/anchor) | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- |',

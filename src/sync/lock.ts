@@ -1,15 +1,8 @@
 // Lock: a non-recursive mutex shared by every thread of every process that holds it,
 // as multiprocessing.Lock. Any holder of the object may release it (as Python's).
 import { kHandle, registerHandleType } from '../serialize/index.js';
-import { kHeldByThread } from './owner.js';
-import {
-  type AcquireOptions,
-  Kind,
-  notLockedError,
-  SemLock,
-  type SemLockHandle,
-  validateAcquireOptions,
-} from './semlock.js';
+import { kHeldByThread, selfDeadlock } from './owner.js';
+import { type AcquireOptions, acquireTimeout, Kind, notLockedError, SemLock, type SemLockHandle } from './semlock.js';
 
 // Set by fromHandle for the constructor to pick up instead of allocating.
 let attaching: SemLock | undefined;
@@ -18,19 +11,20 @@ export class Lock {
   readonly #sem: SemLock;
 
   constructor() {
-    this.#sem = attaching ?? SemLock.create(Kind.Lock, 1, 1);
+    this.#sem = attaching ?? SemLock.create(Kind.Lock, 0, 0);
     attaching = undefined;
   }
 
   /** Resolves true once acquired, false if `block: false` or the timeout passed first. */
   async acquire(options?: AcquireOptions): Promise<boolean> {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
     return this.#sem.acquireAsync(timeout, options?.signal);
   }
 
   /** Blocks this thread (only) until acquired. */
   acquireSync(options?: AcquireOptions): boolean {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
+    if (timeout === undefined && this.#sem.ownedHere()) throw selfDeadlock('Lock');
     return this.#sem.acquireSync(timeout);
   }
 
@@ -39,7 +33,7 @@ export class Lock {
   }
 
   locked(): boolean {
-    return this.#sem.value === 0;
+    return this.#sem.value !== 0;
   }
 
   /** Runs `fn` holding the lock (Python's `with lock:`). */

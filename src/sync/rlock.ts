@@ -5,8 +5,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProcessError } from '../errors.js';
 import { kHandle, registerHandleType } from '../serialize/index.js';
-import { kHeldByThread } from './owner.js';
-import { type AcquireOptions, Kind, SemLock, type SemLockHandle, validateAcquireOptions, Word } from './semlock.js';
+import { kHeldByThread, selfDeadlock } from './owner.js';
+import { type AcquireOptions, acquireTimeout, Kind, SemLock, type SemLockHandle, Word } from './semlock.js';
 
 const chains = new AsyncLocalStorage<number>();
 let nextChain = 1;
@@ -26,7 +26,7 @@ export class RLock {
   readonly #sem: SemLock;
 
   constructor() {
-    this.#sem = attaching ?? SemLock.create(Kind.RLock, 1, 1);
+    this.#sem = attaching ?? SemLock.create(Kind.RLock, 0, 0);
     attaching = undefined;
   }
 
@@ -36,16 +36,15 @@ export class RLock {
     return true;
   }
 
-  #took(chain: number): true {
+  #took(chain: number): void {
     Atomics.store(this.#sem.words, Word.Chain, chain);
     Atomics.store(this.#sem.words, Word.Depth, 1);
-    return true;
   }
 
   async #acquireIn(chain: number, options?: AcquireOptions): Promise<boolean> {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
     if (this.#enter(chain)) return true;
-    return (await this.#sem.acquireAsync(timeout, options?.signal)) && this.#took(chain);
+    return this.#sem.acquireAsync(timeout, options?.signal, () => this.#took(chain));
   }
 
   async acquire(options?: AcquireOptions): Promise<boolean> {
@@ -53,22 +52,28 @@ export class RLock {
   }
 
   acquireSync(options?: AcquireOptions): boolean {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
     const chain = currentChain();
     if (this.#enter(chain)) return true;
-    return this.#sem.acquireSync(timeout) && this.#took(chain);
+    if (timeout === undefined && this.#sem.ownedHere()) throw selfDeadlock('RLock');
+    if (!this.#sem.acquireSync(timeout)) return false;
+    this.#took(chain);
+    return true;
   }
 
   #releaseIn(chain: number): void {
     const words = this.#sem.words;
     if (!this.#sem.ownedHere(chain)) {
       throw new ProcessError(
-        Atomics.load(words, Word.Value) === 1
+        Atomics.load(words, Word.State) === 0
           ? 'cannot release an un-acquired RLock'
           : 'cannot release an RLock owned by another process, thread or async chain; only its owner may release it',
       );
     }
-    if (Atomics.sub(words, Word.Depth, 1) === 1) this.#sem.releaseLock();
+    if (Atomics.sub(words, Word.Depth, 1) === 1) {
+      Atomics.store(words, Word.Chain, -1); // no chain owns it until the next grant records one
+      this.#sem.releaseLock();
+    }
   }
 
   release(): void {
@@ -76,7 +81,7 @@ export class RLock {
   }
 
   locked(): boolean {
-    return this.#sem.value === 0;
+    return this.#sem.value !== 0;
   }
 
   /** Runs `fn` holding the lock, in its own async chain; nested calls in `fn` re-enter. */
@@ -105,14 +110,16 @@ export class RLock {
       throw new ProcessError('cannot wait on an un-acquired Condition; acquire its lock first');
     const depth = Atomics.load(this.#sem.words, Word.Depth);
     Atomics.store(this.#sem.words, Word.Depth, 0);
+    Atomics.store(this.#sem.words, Word.Chain, -1);
     this.#sem.releaseLock();
     return { depth, chain };
   }
 
   async [kRestore](saved: { depth: number; chain: number }): Promise<void> {
-    await this.#sem.acquireAsync(undefined);
-    Atomics.store(this.#sem.words, Word.Chain, saved.chain);
-    Atomics.store(this.#sem.words, Word.Depth, saved.depth);
+    await this.#sem.acquireAsync(undefined, undefined, () => {
+      Atomics.store(this.#sem.words, Word.Chain, saved.chain);
+      Atomics.store(this.#sem.words, Word.Depth, saved.depth);
+    });
   }
 
   [kHandle](): { type: string; data: SemLockHandle } {
@@ -127,7 +134,7 @@ export class RLock {
   toString(): string {
     const words = this.#sem.words;
     return this.locked()
-      ? `<RLock(owner=${Atomics.load(words, Word.Owner)}, count=${Atomics.load(words, Word.Depth)})>`
+      ? `<RLock(owner=${this.#sem.ownerPid}, count=${Atomics.load(words, Word.Depth)})>`
       : '<RLock(None, 0)>';
   }
 }

@@ -1,7 +1,7 @@
 // Semaphore and BoundedSemaphore over the shared SemLock counter.
 import { ProcessError } from '../errors.js';
 import { kHandle, registerHandleType } from '../serialize/index.js';
-import { type AcquireOptions, Kind, SemLock, type SemLockHandle, validateAcquireOptions } from './semlock.js';
+import { type AcquireOptions, acquireTimeout, Kind, SemLock, type SemLockHandle } from './semlock.js';
 
 let attaching: SemLock | undefined;
 
@@ -21,12 +21,12 @@ export class Semaphore {
   }
 
   async acquire(options?: AcquireOptions): Promise<boolean> {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
     return this.#sem.acquireAsync(timeout, options?.signal);
   }
 
   acquireSync(options?: AcquireOptions): boolean {
-    const { timeout } = validateAcquireOptions(options);
+    const timeout = acquireTimeout(options);
     return this.#sem.acquireSync(timeout);
   }
 

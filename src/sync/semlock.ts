@@ -1,41 +1,45 @@
 // SemLock: the one primitive Lock, RLock, Semaphore and BoundedSemaphore are built from
 // (as CPython's _multiprocessing.SemLock), over a slot of shared memory. The fast paths
-// are Atomics in JavaScript; the kernel is entered only to sleep and to wake.
+// are Atomics in JavaScript; the kernel is entered only to sleep and to wake, and a
+// contended acquire spins briefly first (the holder usually releases within microseconds,
+// and a cross-CPU futex wake costs tens of them on these machines).
 //
 // Layout (Int32 words from the slot's offset):
 //
-//   0 VALUE    semaphore count (a Lock: 1 free, 0 held)
-//   1 WAITERS  threads sleeping or about to sleep on VALUE (wake only when > 0)
-//   2 OWNER    pid of the last acquirer of a Lock/RLock (0 when released), for owner death
-//   3 OWNER_T  threadId of that acquirer
-//   4 DEPTH    RLock recursion depth
+//   0 STATE    Lock/RLock: 0 when free, else the holder's token (pid | threadId << 22), so
+//              the owner is recorded by the same CAS that takes the lock.
+//              Semaphore: the count.
+//   1 WAITERS  threads sleeping or about to sleep (a release wakes only when > 0)
+//   2 SEQ      bumped by a release that has waiters; sleepers wait on it
+//   3 DEPTH    RLock recursion depth
+//   4 CHAIN    RLock: the owning async call chain (0: the whole thread)
 //   5 MAXVALUE BoundedSemaphore's bound
-//   6 KIND     0 lock, 1 rlock, 2 semaphore, 3 bounded semaphore
-//   7 SEQ      bumped on each release, so an async waiter never misses one
-//   8 CHAIN    RLock: the owning async call chain (0: the whole thread)
-//   9..        up to HOLDERS (pid, count) pairs of semaphore holders, for owner death
+//   6 KIND     see Kind
+//   7 unused
+//   8..        HOLDER_SLOTS (pid, count) pairs of semaphore holders, for owner death
 //
-// Owner death: a waiter that has slept OWNER_CHECK_MS checks whether the recorded owner
-// (or, for semaphores, any recorded holder) is dead and, if so, takes its share back and
-// reports it with a process warning.
+// Owner death: a waiter that has slept OWNER_CHECK_MS checks whether the holder (for
+// semaphores: any recorded holder) is a dead process and, if so, takes its share back and
+// reports it with a process warning. (A worker thread stopped while holding a lock is not
+// detected: its process is alive.)
+import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
+import { validateTimeout } from '../util/deadline.js';
 
 export enum Word {
-  Value = 0,
+  State = 0,
   Waiters = 1,
-  Owner = 2,
-  OwnerThread = 3,
-  Depth = 4,
+  Seq = 2,
+  Depth = 3,
+  Chain = 4,
   MaxValue = 5,
   Kind = 6,
-  Seq = 7,
-  Chain = 8,
-  Holders = 9,
+  Holders = 8,
 }
-export const HOLDER_SLOTS = 23; // (pid, count) pairs; the whole SemLock fits in 4 cache lines
+export const HOLDER_SLOTS = 24;
 export const SEMLOCK_BYTES = (Word.Holders + HOLDER_SLOTS * 2) * 4;
 
 export enum Kind {
@@ -45,12 +49,14 @@ export enum Kind {
   BoundedSemaphore = 3,
 }
 
-function isSemaphore(kind: Kind): boolean {
-  return kind === Kind.Semaphore || kind === Kind.BoundedSemaphore;
-}
-
 /** How long a waiter sleeps before it checks whether the holder died. */
 const OWNER_CHECK_MS = 250;
+/** Checks of the word before sleeping, when another CPU may release it meanwhile. */
+const SPINS = availableParallelism() > 1 ? 400 : 0;
+const PID_MASK = 0x3fffff;
+
+/** This thread's token: what STATE holds while it owns a Lock or RLock. */
+const TOKEN = (process.pid & PID_MASK) | ((threadId & 0x3ff) << 22);
 
 export interface SemLockHandle {
   segment: string;
@@ -72,77 +78,86 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export function validateAcquireOptions(options: AcquireOptions | undefined): {
-  block: boolean;
-  timeout: number | undefined;
-} {
-  if (options === undefined) return { block: true, timeout: undefined };
+/** The timeout an acquire call means: undefined = forever, 0 = do not wait. */
+export function acquireTimeout(options: AcquireOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('acquire options must be an object such as { block: false } or { timeout: 500 }');
   }
   const { block = true, timeout } = options;
   if (typeof block !== 'boolean') throw new TypeError('acquire option `block` must be a boolean');
-  if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-    throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(timeout)}`);
-  }
-  return { block, timeout: block ? timeout : 0 };
+  if (timeout !== undefined) validateTimeout(timeout);
+  return block ? timeout : 0;
+}
+
+interface Waiter {
+  resolve: (acquired: boolean) => void;
+  reject: (reason: unknown) => void;
+  onGrant: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /** The shared state and its atomic operations; the public classes wrap one of these. */
 export class SemLock {
   readonly words: Int32Array;
   readonly handle: SemLockHandle;
-  readonly #base: number;
+  readonly kind: Kind;
+  readonly #isLock: boolean;
+  readonly #seqOffset: number;
   readonly #buffer: SharedArrayBuffer;
-  /** In-process FIFO of async acquirers, so only the head sleeps on the shared word. */
-  #queue: Turn[] = [];
-  #headBusy = false;
+  /** This thread's async acquirers, FIFO; one pump sleeps on the shared word for them all. */
+  #queue: Waiter[] = [];
+  #pumping = false;
+  /** Ends the pump's sleep at once when this thread releases (no kernel round trip). */
+  readonly #wakeup: { fire?: (() => void) | undefined } = {};
 
   private constructor(handle: SemLockHandle, buffer: SharedArrayBuffer) {
     this.handle = handle;
     this.#buffer = buffer;
-    this.#base = handle.offset;
+    this.#seqOffset = handle.offset + Word.Seq * 4;
     this.words = new Int32Array(buffer, handle.offset, SEMLOCK_BYTES / 4);
+    this.kind = Atomics.load(this.words, Word.Kind) as Kind;
+    this.#isLock = this.kind === Kind.Lock || this.kind === Kind.RLock;
   }
 
   static create(kind: Kind, value: number, maxValue: number): SemLock {
     const slot = allocate(SEMLOCK_BYTES);
-    const lock = new SemLock({ segment: slot.segment, offset: slot.offset }, slot.buffer);
-    Atomics.store(lock.words, Word.Value, value);
-    Atomics.store(lock.words, Word.MaxValue, maxValue);
-    Atomics.store(lock.words, Word.Kind, kind);
-    return lock;
+    const words = new Int32Array(slot.buffer, slot.offset, SEMLOCK_BYTES / 4);
+    const isLock = kind === Kind.Lock || kind === Kind.RLock;
+    Atomics.store(words, Word.State, isLock ? 0 : value);
+    Atomics.store(words, Word.MaxValue, maxValue);
+    Atomics.store(words, Word.Kind, kind);
+    return new SemLock({ segment: slot.segment, offset: slot.offset }, slot.buffer);
   }
 
   static attach(handle: SemLockHandle): SemLock {
     return new SemLock(handle, attachShared(handle.segment));
   }
 
-  get kind(): Kind {
-    return Atomics.load(this.words, Word.Kind) as Kind;
-  }
-
   /** One attempt without waiting. */
   tryAcquire(): boolean {
     const words = this.words;
+    if (this.#isLock) return Atomics.compareExchange(words, Word.State, 0, TOKEN) === 0;
     for (;;) {
-      const value = Atomics.load(words, Word.Value);
+      const value = Atomics.load(words, Word.State);
       if (value <= 0) return false;
-      if (Atomics.compareExchange(words, Word.Value, value, value - 1) === value) {
-        this.#recordAcquire();
+      if (Atomics.compareExchange(words, Word.State, value, value - 1) === value) {
+        this.#adjustHolder(process.pid, 1);
         return true;
       }
     }
   }
 
-  #recordAcquire(): void {
+  /** Watches the word for a while: true when it looks acquirable. */
+  #spin(): boolean {
     const words = this.words;
-    if (isSemaphore(this.kind)) {
-      this.#adjustHolder(process.pid, 1);
-    } else {
-      Atomics.store(words, Word.Owner, process.pid);
-      Atomics.store(words, Word.OwnerThread, threadId);
+    for (let i = 0; i < SPINS; i++) {
+      const state = Atomics.load(words, Word.State);
+      if (this.#isLock ? state === 0 : state > 0) return true;
     }
+    return false;
   }
 
   /** Semaphores remember which processes hold how many units (best effort: HOLDER_SLOTS pids). */
@@ -171,30 +186,32 @@ export class SemLock {
     }
   }
 
+  #wakeWaiters(count: number): void {
+    this.#wakeup.fire?.();
+    if (Atomics.load(this.words, Word.Waiters) > 0) {
+      Atomics.add(this.words, Word.Seq, 1);
+      wake(this.#buffer, this.#seqOffset, count);
+    }
+  }
+
   /** Adds `n` units and wakes sleepers; false (and nothing changed) when that would pass MAXVALUE. */
   releaseUnits(n: number): boolean {
     const words = this.words;
     const bound = this.kind === Kind.BoundedSemaphore ? Atomics.load(words, Word.MaxValue) : Infinity;
     for (;;) {
-      const value = Atomics.load(words, Word.Value);
+      const value = Atomics.load(words, Word.State);
       if (value + n > bound) return false;
-      if (Atomics.compareExchange(words, Word.Value, value, value + n) === value) break;
+      if (Atomics.compareExchange(words, Word.State, value, value + n) === value) break;
     }
     this.#adjustHolder(process.pid, -n);
-    Atomics.add(words, Word.Seq, 1);
-    if (Atomics.load(words, Word.Waiters) > 0) wake(this.#buffer, this.#base + Word.Seq * 4, n);
+    this.#wakeWaiters(n);
     return true;
   }
 
-  /** Releases a Lock/RLock: false when it was not held. */
+  /** Releases a Lock/RLock whoever holds it: false when it was not held. */
   releaseLock(): boolean {
-    const words = this.words;
-    Atomics.store(words, Word.Owner, 0);
-    Atomics.store(words, Word.OwnerThread, 0);
-    Atomics.store(words, Word.Chain, 0);
-    if (Atomics.compareExchange(words, Word.Value, 0, 1) !== 0) return false;
-    Atomics.add(words, Word.Seq, 1);
-    if (Atomics.load(words, Word.Waiters) > 0) wake(this.#buffer, this.#base + Word.Seq * 4, 1);
+    if (Atomics.exchange(this.words, Word.State, 0) === 0) return false;
+    this.#wakeWaiters(1);
     return true;
   }
 
@@ -202,6 +219,7 @@ export class SemLock {
   acquireSync(timeout: number | undefined): boolean {
     if (this.tryAcquire()) return true;
     if (timeout === 0) return false;
+    if (this.#spin() && this.tryAcquire()) return true;
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
     const words = this.words;
     Atomics.add(words, Word.Waiters, 1);
@@ -211,64 +229,86 @@ export class SemLock {
         if (this.tryAcquire()) return true;
         const left = deadline - performance.now();
         if (left <= 0) return false;
-        const outcome = waitSync(this.#buffer, this.#base + Word.Seq * 4, seq, Math.min(left, OWNER_CHECK_MS));
+        const outcome = waitSync(this.#buffer, this.#seqOffset, seq, Math.min(left, OWNER_CHECK_MS));
         if (outcome === 'timed-out') this.recoverFromDeadOwner();
+        else if (this.#spin() && this.tryAcquire()) return true;
       }
     } finally {
       Atomics.sub(words, Word.Waiters, 1);
     }
   }
 
-  /** Waits without blocking the event loop. In-process waiters queue up FIFO. */
-  async acquireAsync(timeout: number | undefined, signal?: AbortSignal): Promise<boolean> {
-    if (signal?.aborted) throw signal.reason;
-    if (this.#queue.length === 0 && !this.#headBusy && this.tryAcquire()) return true;
-    if (timeout === 0) return false;
-    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
-    // Wait for our turn at the head of this process's queue.
-    if (this.#headBusy) {
-      const turn: Turn = { granted: false, grant: () => {} };
-      const granted = new Promise<void>((resolve) => {
-        turn.grant = () => {
-          turn.granted = true;
-          resolve();
+  /**
+   * Waits without blocking the event loop. Async acquirers of this thread queue up FIFO and
+   * one pump sleeps for all of them, handing the lock to the head of the queue; `onGrant`
+   * runs at the moment of the grant (an RLock records its chain there).
+   */
+  acquireAsync(timeout: number | undefined, signal?: AbortSignal, onGrant?: () => void): Promise<boolean> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#queue.length === 0 && this.tryAcquire()) {
+      onGrant?.();
+      return Promise.resolve(true);
+    }
+    if (timeout === 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, onGrant, timer: undefined, signal, onAbort: undefined };
+      if (timeout !== undefined) {
+        waiter.timer = setTimeout(() => {
+          if (this.#dequeue(waiter)) resolve(false);
+        }, timeout);
+      }
+      if (signal) {
+        waiter.onAbort = () => {
+          if (this.#dequeue(waiter)) reject(signal.reason);
         };
-      });
-      this.#queue.push(turn);
-      const outcome = await raceDeadline(granted, deadline, signal);
-      if (outcome !== 'ok') {
-        // Give up our place; if our turn came meanwhile, pass it on.
-        if (turn.granted) this.#passTurn();
-        else this.#queue.splice(this.#queue.indexOf(turn), 1);
-        if (outcome === 'aborted') throw signal!.reason;
-        return false;
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-    }
-    this.#headBusy = true;
+      this.#queue.push(waiter);
+      if (!this.#pumping) void this.#pump();
+    });
+  }
+
+  #dequeue(waiter: Waiter): boolean {
+    const index = this.#queue.indexOf(waiter);
+    if (index < 0) return false;
+    this.#queue.splice(index, 1);
+    this.#settle(waiter);
+    if (this.#queue.length === 0) this.#wakeup.fire?.();
+    return true;
+  }
+
+  #settle(waiter: Waiter): void {
+    if (waiter.timer) clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+  }
+
+  /** The one sleeper of this thread: takes the lock for each queued acquirer in turn. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
     const words = this.words;
     Atomics.add(words, Word.Waiters, 1);
     try {
-      for (;;) {
+      while (this.#queue.length > 0) {
         const seq = Atomics.load(words, Word.Seq);
-        if (this.tryAcquire()) return true;
-        const left = deadline - performance.now();
-        if (left <= 0) return false;
-        const outcome = await waitAsync(this.#buffer, this.#base + Word.Seq * 4, seq, {
-          timeout: Math.min(left, OWNER_CHECK_MS),
-          signal,
+        const mine = this.#isLock && Atomics.load(words, Word.State) === TOKEN;
+        if (this.tryAcquire() || (!mine && this.#spin() && this.tryAcquire())) {
+          const waiter = this.#queue.shift()!;
+          this.#settle(waiter);
+          waiter.onGrant?.();
+          waiter.resolve(true);
+          continue;
+        }
+        const outcome = await waitAsync(this.#buffer, this.#seqOffset, seq, {
+          timeout: OWNER_CHECK_MS,
+          wakeup: this.#wakeup,
         });
+        this.#wakeup.fire = undefined;
         if (outcome === 'timed-out') this.recoverFromDeadOwner();
       }
     } finally {
       Atomics.sub(words, Word.Waiters, 1);
-      this.#passTurn();
+      this.#pumping = false;
     }
-  }
-
-  #passTurn(): void {
-    const next = this.#queue.shift();
-    if (next) next.grant();
-    else this.#headBusy = false;
   }
 
   /**
@@ -277,15 +317,15 @@ export class SemLock {
    */
   recoverFromDeadOwner(): boolean {
     const words = this.words;
-    if (!isSemaphore(this.kind)) {
-      const owner = Atomics.load(words, Word.Owner);
-      if (owner === 0 || owner === process.pid || pidAlive(owner)) return false;
-      if (Atomics.compareExchange(words, Word.Owner, owner, 0) !== owner) return false;
+    if (this.#isLock) {
+      const token = Atomics.load(words, Word.State);
+      const owner = token & PID_MASK;
+      if (token === 0 || owner === process.pid || pidAlive(owner)) return false;
       Atomics.store(words, Word.Depth, 0);
       Atomics.store(words, Word.Chain, 0);
-      Atomics.store(words, Word.Value, 1);
+      if (Atomics.compareExchange(words, Word.State, token, 0) !== token) return false;
       Atomics.add(words, Word.Seq, 1);
-      wake(this.#buffer, this.#base + Word.Seq * 4, 1);
+      wake(this.#buffer, this.#seqOffset, 1);
       process.emitWarning(
         `a ${this.kind === Kind.RLock ? 'RLock' : 'Lock'} was held by process ${owner}, which died without releasing it; it has been released`,
         { code: 'MP_LOCK_OWNER_DIED' },
@@ -300,9 +340,9 @@ export class SemLock {
       if (Atomics.compareExchange(words, at, holder, 0) !== holder) continue;
       const units = Atomics.exchange(words, at + 1, 0);
       if (units > 0) {
-        Atomics.add(words, Word.Value, units);
+        Atomics.add(words, Word.State, units);
         Atomics.add(words, Word.Seq, 1);
-        wake(this.#buffer, this.#base + Word.Seq * 4, units);
+        wake(this.#buffer, this.#seqOffset, units);
         process.emitWarning(
           `a Semaphore had ${units} unit(s) held by process ${holder}, which died without releasing them; they have been released`,
           { code: 'MP_LOCK_OWNER_DIED' },
@@ -313,44 +353,23 @@ export class SemLock {
     return recovered;
   }
 
+  /** Lock/RLock: whether it is held; Semaphore: its count. */
   get value(): number {
-    return Atomics.load(this.words, Word.Value);
+    return Atomics.load(this.words, Word.State);
   }
 
-  /** Whether the recorded owner is this thread of this process (and this chain, if given). */
+  /** Whether this thread of this process holds the Lock/RLock (and, if given, this chain). */
   ownedHere(chain?: number): boolean {
     const words = this.words;
     return (
-      Atomics.load(words, Word.Value) === 0 &&
-      Atomics.load(words, Word.Owner) === process.pid &&
-      Atomics.load(words, Word.OwnerThread) === threadId &&
-      (chain === undefined || Atomics.load(words, Word.Chain) === chain)
+      Atomics.load(words, Word.State) === TOKEN && (chain === undefined || Atomics.load(words, Word.Chain) === chain)
     );
   }
-}
 
-interface Turn {
-  granted: boolean;
-  grant: () => void;
-}
-
-async function raceDeadline(
-  turn: Promise<void>,
-  deadline: number,
-  signal: AbortSignal | undefined,
-): Promise<'ok' | 'timeout' | 'aborted'> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => finish('aborted');
-    const finish = (outcome: 'ok' | 'timeout' | 'aborted') => {
-      if (timer) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(outcome);
-    };
-    if (deadline !== Infinity) timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - performance.now()));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void turn.then(() => finish('ok'));
-  });
+  /** The pid recorded as holding a Lock/RLock, or 0. */
+  get ownerPid(): number {
+    return Atomics.load(this.words, Word.State) & PID_MASK;
+  }
 }
 
 export function notLockedError(what: string): ProcessError {
