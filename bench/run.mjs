@@ -202,9 +202,9 @@ const lines = [
 for (const r of results) {
   const goal = r.goal === undefined ? '—' : `${r.lowerIsBetter ? '≤' : '≥'} ${r.goal}×`;
   const met = r.goal === undefined ? '' : (r.lowerIsBetter ? r.ratio <= r.goal : r.ratio >= r.goal) ? 'yes' : 'no';
-  lines.push(
-    `| ${r.name} | ${fmt(r.ours)} | ${r.anchorName} | ${fmt(r.anchor)} | ${r.ratio.toFixed(2)}× | ${goal} | ${met} |`,
-  );
+  const absolute = r.anchorName === '(absolute)';
+  const anchorCells = absolute ? '— | — | —' : `${r.anchorName} | ${fmt(r.anchor)} | ${r.ratio.toFixed(2)}×`;
+  lines.push(`| ${r.name} | ${fmt(r.ours)} | ${anchorCells} | ${goal} | ${met} |`);
 }
 const table = lines.join('\n');
 console.log(table);

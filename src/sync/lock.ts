@@ -23,6 +23,7 @@ export class Lock {
 
   /** Blocks this thread (only) until acquired. */
   acquireSync(options?: AcquireOptions): boolean {
+    if (options === undefined && this.#sem.tryAcquire()) return true; // the uncontended path: one CAS
     const timeout = acquireTimeout(options);
     if (timeout === undefined && this.#sem.ownedHere()) throw selfDeadlock('Lock');
     return this.#sem.acquireSync(timeout);
