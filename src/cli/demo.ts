@@ -1,7 +1,7 @@
 // `npm start`: a short tour with real processes and threads. The targets are exported so
 // they pass by reference; this module has no top-level side effects, so children that
 // import it (to find their target) do nothing else.
-import { currentProcess, Process, parentProcess, type StartMethod } from '../index.js';
+import { currentProcess, Event, Process, parentProcess, type SharedValue, type StartMethod, Value } from '../index.js';
 
 export function greet(who: string): void {
   const me = currentProcess();
@@ -24,6 +24,17 @@ export function primeCount(limit: number): number {
   }
   console.log(`  ${currentProcess().name}: ${count} primes below ${limit}`);
   return count;
+}
+
+/** Adds 1 to the shared counter n times, each under its lock; waits for the start signal first. */
+export async function addUnderLock(counter: SharedValue<number>, n: number, go: Event): Promise<void> {
+  await go.wait();
+  const lock = counter.getLock();
+  for (let i = 0; i < n; i++) {
+    lock.acquireSync();
+    counter.value += 1;
+    lock.release();
+  }
 }
 
 export function failing(): void {
@@ -66,6 +77,19 @@ export async function runDemo(): Promise<number> {
     await bad.join();
     console.log(`  a failing target gives exitcode ${bad.exitcode}\n`);
   }
+  console.log('shared memory across a process and a thread:');
+  await timed('2 × 100 000 locked increments of one Value', async () => {
+    const counter = Value('i', 0) as SharedValue<number>;
+    const go = new Event();
+    const children = (['spawn', 'thread'] as StartMethod[]).map(
+      (context) => new Process({ target: addUnderLock, args: [counter, 100_000, go], context }),
+    );
+    for (const child of children) child.start();
+    go.set();
+    await Promise.all(children.map((child) => child.join()));
+    console.log(`  counter.value = ${counter.value} (nothing lost)`);
+  });
+  console.log();
   const daemon = new Process({
     target: () => new Promise(() => setInterval(() => {}, 1000)),
     daemon: true,

@@ -83,3 +83,16 @@ test('start methods: set once, { force: true } to change, unknown names rejected
   assert.throws(() => mp.setStartMethod('fork' as never, { force: true }), TypeError);
   assert.throws(() => mp.getContext('forkserver' as never), TypeError);
 });
+
+test('package: the demo (npm start) runs and ends cleanly', () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  const result = spawnSync(process.execPath, [main, 'demo'], { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /counter\.value = 200000 \(nothing lost\)/);
+  assert.match(result.stdout, /exitcode -15/);
+  const help = spawnSync(process.execPath, [main, 'nonsense'], { encoding: 'utf8', env });
+  assert.equal(help.status, 2);
+  assert.match(help.stderr, /unknown command 'nonsense'/);
+});
