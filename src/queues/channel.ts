@@ -1,0 +1,467 @@
+// Channel: a many-producer, many-consumer queue of byte messages in shared memory, the
+// layer under Queue, SimpleQueue, JoinableQueue and Connection.
+//
+//   producer                        shared memory                         consumer
+//   serialize(item) ──▶ [lock] ring: [len|flags][bytes] [len|flags][bytes] … [lock] ──▶ deserialize
+//        │ ≥ 64 KiB: the bytes go to a segment of their own; the ring carries its name
+//
+// A Lock (SemLock) guards the header and the ring; producers and consumers copy under it
+// and (de)serialize outside it. A put publishes its record only after the copy, so a
+// process killed mid-put leaves nothing half-written behind. The ring grows (doubling, into
+// a new segment whose name the header holds) when a record does not fit; other processes
+// notice the new generation and re-attach.
+//
+// Header (Int32 words):
+//   0 COUNT  1 HEAD  2 TAIL  3 USED  4 CAPACITY  5 GENERATION  6 NOT_EMPTY (seq, bumped by
+//   put)  7 NOT_FULL (seq, bumped by get)  8 MAXSIZE  9 GET_WAITERS  10 PUT_WAITERS
+//   11 UNFINISHED (JoinableQueue)  12 ALL_DONE (seq)  13 CLOSED (bumped when a holder leaves)
+//   16.. PENDING pids of producers copying a large item (8)
+//   24.. READERS (pid, count) × 16   56.. WRITERS (pid, count) × 16
+//   88.. ring segment name (UTF-8, 200 bytes)
+import { ProcessError } from '../errors.js';
+import { waitAsync, waitSync, wake } from '../native/futex.js';
+import { allocate, attachShared } from '../shm/arena.js';
+import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
+import { Kind, SemLock, type SemLockHandle } from '../sync/semlock.js';
+
+const enum H {
+  Count = 0,
+  Head = 1,
+  Tail = 2,
+  Used = 3,
+  Capacity = 4,
+  Generation = 5,
+  NotEmpty = 6,
+  NotFull = 7,
+  MaxSize = 8,
+  GetWaiters = 9,
+  PutWaiters = 10,
+  Unfinished = 11,
+  AllDone = 12,
+  Closed = 13,
+  Pending = 16,
+  Readers = 24,
+  Writers = 56,
+  Name = 88,
+}
+const PENDING_SLOTS = 8;
+const HOLDER_SLOTS = 16;
+const NAME_BYTES = 200;
+const HEADER_BYTES = H.Name * 4 + NAME_BYTES;
+
+const INITIAL_RING = 64 * 1024;
+const MAX_RING = 1 << 30;
+/** Messages from this size on travel in a segment of their own. */
+export const LARGE_MESSAGE = 64 * 1024;
+const RECORD_HEADER = 8; // length u32, flags u32
+const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
+/** A waiter re-checks for dead producers/writers this often. */
+const CHECK_MS = 250;
+
+export type Role = 'reader' | 'writer';
+
+export interface ChannelHandle {
+  header: { segment: string; offset: number };
+  lock: SemLockHandle;
+}
+
+export interface Message {
+  bytes: Uint8Array;
+  /** True when sent with sendBytes (raw), false for serialized values. */
+  raw: boolean;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Channel {
+  readonly handle: ChannelHandle;
+  readonly #lock: SemLock;
+  readonly #headerBuffer: SharedArrayBuffer;
+  readonly #h: Int32Array;
+  readonly #offset: number;
+  #ring: Uint8Array;
+  #ringView: DataView;
+  #generation: number;
+
+  private constructor(handle: ChannelHandle, lock: SemLock, headerBuffer: SharedArrayBuffer) {
+    this.handle = handle;
+    this.#lock = lock;
+    this.#headerBuffer = headerBuffer;
+    this.#offset = handle.header.offset;
+    this.#h = new Int32Array(headerBuffer, handle.header.offset, HEADER_BYTES / 4);
+    this.#generation = -1;
+    this.#ring = new Uint8Array(0);
+    this.#ringView = new DataView(this.#ring.buffer);
+  }
+
+  static create(maxsize: number): Channel {
+    const slot = allocate(HEADER_BYTES);
+    const lock = SemLock.create(Kind.Lock, 0, 0);
+    const channel = new Channel(
+      { header: { segment: slot.segment, offset: slot.offset }, lock: lock.handle },
+      lock,
+      slot.buffer,
+    );
+    const ring = createSegment(INITIAL_RING);
+    channel.#publishRing(ring.name, INITIAL_RING);
+    Atomics.store(channel.#h, H.MaxSize, maxsize);
+    return channel;
+  }
+
+  static attach(handle: ChannelHandle): Channel {
+    return new Channel(handle, SemLock.attach(handle.lock), attachShared(handle.header.segment));
+  }
+
+  #publishRing(name: string, capacity: number): void {
+    const bytes = encoder.encode(name);
+    const target = new Uint8Array(this.#headerBuffer, this.#offset + H.Name * 4, NAME_BYTES);
+    target.fill(0);
+    target.set(bytes);
+    Atomics.store(this.#h, H.Capacity, capacity);
+    Atomics.add(this.#h, H.Generation, 1);
+  }
+
+  #ringName(): string {
+    const bytes = new Uint8Array(this.#headerBuffer, this.#offset + H.Name * 4, NAME_BYTES);
+    const end = bytes.indexOf(0);
+    return decoder.decode(bytes.slice(0, end < 0 ? NAME_BYTES : end));
+  }
+
+  /** Under the lock: make sure our view of the ring is the current segment. */
+  #syncRing(): void {
+    const generation = Atomics.load(this.#h, H.Generation);
+    if (generation === this.#generation) return;
+    const buffer = attachSegment(this.#ringName()).buffer;
+    this.#ring = new Uint8Array(buffer);
+    this.#ringView = new DataView(buffer);
+    this.#generation = generation;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Copying in and out of the ring (under the lock).
+
+  #copyIn(at: number, bytes: Uint8Array): number {
+    const capacity = this.#ring.length;
+    const first = Math.min(bytes.length, capacity - at);
+    this.#ring.set(bytes.subarray(0, first), at);
+    if (first < bytes.length) this.#ring.set(bytes.subarray(first), 0);
+    return (at + bytes.length) % capacity;
+  }
+
+  #copyOut(at: number, length: number): Uint8Array {
+    const capacity = this.#ring.length;
+    const out = new Uint8Array(length);
+    const first = Math.min(length, capacity - at);
+    out.set(this.#ring.subarray(at, at + first));
+    if (first < length) out.set(this.#ring.subarray(0, length - first), first);
+    return out;
+  }
+
+  /** Grows the ring (under the lock) until `needed` more bytes fit. */
+  #grow(needed: number): void {
+    const h = this.#h;
+    const used = Atomics.load(h, H.Used);
+    let capacity = this.#ring.length;
+    while (capacity - used < needed) capacity *= 2;
+    if (capacity > MAX_RING) {
+      throw new ProcessError(`the queue holds ${used} bytes and cannot grow past ${MAX_RING}; consume items or bound it with maxsize`);
+    }
+    const next = createSegment(capacity);
+    const head = Atomics.load(h, H.Head);
+    const bytes = this.#copyOut(head, used);
+    new Uint8Array(next.buffer).set(bytes);
+    const old = this.#ringName();
+    Atomics.store(h, H.Head, 0);
+    Atomics.store(h, H.Tail, used);
+    this.#publishRing(next.name, capacity);
+    unlinkSegment(old);
+    this.#syncRing();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Put.
+
+  /** Prepares a payload: small ones as they are, large ones in a segment of their own. */
+  #prepare(bytes: Uint8Array): { payload: Uint8Array; flags: number; side?: string; slot?: number } {
+    if (bytes.length < LARGE_MESSAGE) return { payload: bytes, flags: 0 };
+    const slot = this.#markPending();
+    const segment = createSegment(bytes.length + 4);
+    const view = new DataView(segment.buffer);
+    view.setUint32(0, bytes.length, true);
+    new Uint8Array(segment.buffer, 4, bytes.length).set(bytes);
+    return { payload: encoder.encode(segment.name), flags: FLAG_SIDE, side: segment.name, slot };
+  }
+
+  /** Records that this process is copying a large item, so its death mid-copy is noticed. */
+  #markPending(): number {
+    for (let i = 0; i < PENDING_SLOTS; i++) {
+      if (Atomics.compareExchange(this.#h, H.Pending + i, 0, process.pid) === 0) return i;
+    }
+    return -1;
+  }
+
+  /** One attempt: true when the record was written, false when the queue is full. */
+  tryPut(bytes: Uint8Array, raw: boolean): boolean {
+    const h = this.#h;
+    const maxsize = Atomics.load(h, H.MaxSize);
+    if (maxsize > 0 && Atomics.load(h, H.Count) >= maxsize) return false;
+    const prepared = this.#prepare(bytes);
+    this.#lock.acquireSync(undefined);
+    try {
+      if (maxsize > 0 && Atomics.load(h, H.Count) >= maxsize) {
+        if (prepared.side) unlinkSegment(prepared.side);
+        return false;
+      }
+      this.#syncRing();
+      const size = (RECORD_HEADER + prepared.payload.length + 3) & ~3;
+      if (this.#ring.length - Atomics.load(h, H.Used) < size) this.#grow(size);
+      const tail = Atomics.load(h, H.Tail);
+      const header = new Uint8Array(RECORD_HEADER);
+      const view = new DataView(header.buffer);
+      view.setUint32(0, prepared.payload.length, true);
+      view.setUint32(4, prepared.flags | (raw ? 2 : 0), true);
+      this.#copyIn(tail, header);
+      this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, prepared.payload);
+      // Publish only now: a process killed above leaves the queue as it was.
+      Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
+      Atomics.add(h, H.Used, size);
+      Atomics.add(h, H.Count, 1);
+      Atomics.add(h, H.Unfinished, 1);
+      Atomics.add(h, H.NotEmpty, 1);
+    } finally {
+      this.#lock.releaseLock();
+      if (prepared.slot !== undefined && prepared.slot >= 0) Atomics.store(h, H.Pending + prepared.slot, 0);
+    }
+    if (Atomics.load(h, H.GetWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, 1);
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Get.
+
+  /** One attempt: the next message, or undefined when the queue is empty. */
+  tryGet(maxlength?: number): Message | undefined {
+    const h = this.#h;
+    if (Atomics.load(h, H.Count) === 0) return undefined;
+    let record: Uint8Array;
+    let flags: number;
+    this.#lock.acquireSync(undefined);
+    try {
+      if (Atomics.load(h, H.Count) === 0) return undefined;
+      this.#syncRing();
+      const head = Atomics.load(h, H.Head);
+      const header = this.#copyOut(head, RECORD_HEADER);
+      const view = new DataView(header.buffer);
+      const length = view.getUint32(0, true);
+      flags = view.getUint32(4, true);
+      if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
+        throw new TooLong(length);
+      }
+      record = this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length);
+      if (maxlength !== undefined && flags & FLAG_SIDE) {
+        const side = attachSegment(decoder.decode(record));
+        const sideLength = new DataView(side.buffer).getUint32(0, true);
+        if (sideLength > maxlength) throw new TooLong(sideLength);
+      }
+      const size = (RECORD_HEADER + length + 3) & ~3;
+      Atomics.store(h, H.Head, (head + size) % this.#ring.length);
+      Atomics.sub(h, H.Used, size);
+      Atomics.sub(h, H.Count, 1);
+      Atomics.add(h, H.NotFull, 1);
+    } finally {
+      this.#lock.releaseLock();
+    }
+    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
+    const raw = (flags & 2) !== 0;
+    if (!(flags & FLAG_SIDE)) return { bytes: record, raw };
+    const name = decoder.decode(record);
+    const side = attachSegment(name);
+    const length = new DataView(side.buffer).getUint32(0, true);
+    const bytes = new Uint8Array(side.buffer, 4, length).slice();
+    unlinkSegment(name);
+    return { bytes, raw };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Waiting.
+
+  /** The word and value to wait on before retrying: NOT_EMPTY for getters, NOT_FULL for putters. */
+  seq(kind: 'get' | 'put'): number {
+    return Atomics.load(this.#h, kind === 'get' ? H.NotEmpty : H.NotFull);
+  }
+
+  #waitWord(kind: 'get' | 'put'): number {
+    return this.#offset + (kind === 'get' ? H.NotEmpty : H.NotFull) * 4;
+  }
+
+  #waiters(kind: 'get' | 'put'): number {
+    return kind === 'get' ? H.GetWaiters : H.PutWaiters;
+  }
+
+  async waitAsync(kind: 'get' | 'put', seq: number, timeout: number | undefined, signal?: AbortSignal): Promise<void> {
+    const h = this.#h;
+    Atomics.add(h, this.#waiters(kind), 1);
+    try {
+      const outcome = await waitAsync(this.#headerBuffer, this.#waitWord(kind), seq, {
+        timeout: timeout === undefined ? CHECK_MS : Math.min(timeout, CHECK_MS),
+        signal,
+      });
+      if (outcome === 'timed-out') this.checkDeadProducers();
+    } finally {
+      Atomics.sub(h, this.#waiters(kind), 1);
+    }
+  }
+
+  waitSync(kind: 'get' | 'put', seq: number, timeout: number | undefined): void {
+    const h = this.#h;
+    Atomics.add(h, this.#waiters(kind), 1);
+    try {
+      const outcome = waitSync(
+        this.#headerBuffer,
+        this.#waitWord(kind),
+        seq,
+        timeout === undefined ? CHECK_MS : Math.min(timeout, CHECK_MS),
+      );
+      if (outcome === 'timed-out') this.checkDeadProducers();
+    } finally {
+      Atomics.sub(h, this.#waiters(kind), 1);
+    }
+  }
+
+  /** A producer that died while copying a large item: drop the partial item, say so. */
+  checkDeadProducers(): void {
+    this.#lock.recoverFromDeadOwner();
+    for (let i = 0; i < PENDING_SLOTS; i++) {
+      const pid = Atomics.load(this.#h, H.Pending + i);
+      if (pid === 0 || pid === process.pid || pidAlive(pid)) continue;
+      if (Atomics.compareExchange(this.#h, H.Pending + i, pid, 0) === pid) {
+        process.emitWarning(
+          `process ${pid} died while putting a large item on a queue; the partial item was dropped`,
+          { code: 'MP_QUEUE_PRODUCER_DIED' },
+        );
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // State.
+
+  get size(): number {
+    return Atomics.load(this.#h, H.Count);
+  }
+
+  get maxsize(): number {
+    return Atomics.load(this.#h, H.MaxSize);
+  }
+
+  /** JoinableQueue: one task done; false when there was none outstanding. */
+  taskDone(): boolean {
+    const h = this.#h;
+    for (;;) {
+      const unfinished = Atomics.load(h, H.Unfinished);
+      if (unfinished <= 0) return false;
+      if (Atomics.compareExchange(h, H.Unfinished, unfinished, unfinished - 1) === unfinished) {
+        if (unfinished === 1) {
+          Atomics.add(h, H.AllDone, 1);
+          wake(this.#headerBuffer, this.#offset + H.AllDone * 4);
+        }
+        return true;
+      }
+    }
+  }
+
+  get unfinished(): number {
+    return Atomics.load(this.#h, H.Unfinished);
+  }
+
+  async waitAllDone(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const seq = Atomics.load(this.#h, H.AllDone);
+      if (Atomics.load(this.#h, H.Unfinished) <= 0) return;
+      await waitAsync(this.#headerBuffer, this.#offset + H.AllDone * 4, seq, { signal });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Holders (for a Connection's end-of-file): which processes hold the reading and writing ends.
+
+  #holders(role: Role): number {
+    return role === 'reader' ? H.Readers : H.Writers;
+  }
+
+  addHolder(role: Role): void {
+    const base = this.#holders(role);
+    const h = this.#h;
+    for (let i = 0; i < HOLDER_SLOTS; i++) {
+      if (Atomics.load(h, base + i * 2) === process.pid) {
+        Atomics.add(h, base + i * 2 + 1, 1);
+        return;
+      }
+    }
+    for (let i = 0; i < HOLDER_SLOTS; i++) {
+      if (Atomics.compareExchange(h, base + i * 2, 0, process.pid) === 0) {
+        Atomics.add(h, base + i * 2 + 1, 1);
+        return;
+      }
+    }
+    throw new ProcessError(`a connection end can be held by at most ${HOLDER_SLOTS} processes at once`);
+  }
+
+  removeHolder(role: Role): void {
+    const base = this.#holders(role);
+    const h = this.#h;
+    for (let i = 0; i < HOLDER_SLOTS; i++) {
+      if (Atomics.load(h, base + i * 2) === process.pid) {
+        if (Atomics.sub(h, base + i * 2 + 1, 1) <= 1) {
+          Atomics.store(h, base + i * 2 + 1, 0);
+          Atomics.compareExchange(h, base + i * 2, process.pid, 0);
+        }
+        break;
+      }
+    }
+    this.#announceClose();
+  }
+
+  /** Wakes waiters so they notice a holder left. */
+  #announceClose(): void {
+    Atomics.add(this.#h, H.Closed, 1);
+    Atomics.add(this.#h, H.NotEmpty, 1);
+    Atomics.add(this.#h, H.NotFull, 1);
+    wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4);
+    wake(this.#headerBuffer, this.#offset + H.NotFull * 4);
+  }
+
+  /** Whether any live process still holds this role (dead holders are forgotten). */
+  hasHolders(role: Role): boolean {
+    const base = this.#holders(role);
+    const h = this.#h;
+    let alive = false;
+    for (let i = 0; i < HOLDER_SLOTS; i++) {
+      const pid = Atomics.load(h, base + i * 2);
+      if (pid === 0) continue;
+      if (pid === process.pid || pidAlive(pid)) {
+        if (Atomics.load(h, base + i * 2 + 1) > 0) alive = true;
+      } else if (Atomics.compareExchange(h, base + i * 2, pid, 0) === pid) {
+        Atomics.store(h, base + i * 2 + 1, 0);
+      }
+    }
+    return alive;
+  }
+}
+
+/** Thrown inside tryGet when a message exceeds maxlength; the message stays queued. */
+export class TooLong extends Error {
+  constructor(readonly length: number) {
+    super(`message of ${length} bytes`);
+  }
+}
