@@ -1,2 +1,3 @@
-// multiprocessing/connection: Listener, Client, Connection, wait (land with the message-passing issue).
+// multiprocessing/connection: Connection (Listener, Client and wait are still to come). Re-exports only.
+export { Connection, Pipe } from './connection/connection.js';
 export { AuthenticationError, BufferTooShort, EOFError } from './errors.js';

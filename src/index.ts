@@ -1,4 +1,6 @@
 // multiprocessing: Python's multiprocessing for Node.js and TypeScript. Re-exports only.
+
+export { Connection, Pipe } from './connection/connection.js';
 export { Context, getContext } from './context.js';
 export {
   AuthenticationError,
@@ -15,6 +17,7 @@ export {
 export { activeChildren, cpuCount, currentProcess, isMainProcess, parentProcess } from './process/current.js';
 export { Process, type ProcessOptions } from './process/process.js';
 export { getAllStartMethods, getStartMethod, type StartMethod, setStartMethod } from './process/start-method.js';
+export { JoinableQueue, Queue, type QueueOptions, SimpleQueue } from './queues/queue.js';
 export { taskRef } from './serialize/index.js';
 export { RawArray, type RawSharedArray, type SharedArray, SharedArrayOf as Array } from './sharedctypes/array.js';
 export type { TypeCode } from './sharedctypes/typecodes.js';

@@ -5,7 +5,7 @@
 // exactly what travels to the child.
 import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
-import { describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
+import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
 import { validateTimeout } from '../util/deadline.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
@@ -130,10 +130,11 @@ export class Process {
     if (state.bootstrapping) throw new ProcessError(BOOTSTRAP_ERROR);
     if (state.daemon) throw new ProcessError('daemonic processes are not allowed to have children');
     const method = internal.context ?? getStartMethod();
-    const message = childMessage(this, method);
+    const { result: message, transfers } = collectTransfers(() => childMessage(this, method));
     installExitHook();
     const launched = method === 'spawn' ? launchSpawn(message) : launchThread(message);
     internal.launched = launched;
+    for (const transfer of transfers) transfer(launched.pid);
     internal.pid = launched.pid;
     internal.ident = launched.ident;
     if (internal.daemon) launched.ref(false);

@@ -16,7 +16,9 @@
 //   put)  7 NOT_FULL (seq, bumped by get)  8 MAXSIZE  9 GET_WAITERS  10 PUT_WAITERS
 //   11 UNFINISHED (JoinableQueue)  12 ALL_DONE (seq)  13 CLOSED (bumped when a holder leaves)
 //   16.. PENDING pids of producers copying a large item (8)
-//   24.. READERS (pid, count) × 16   56.. WRITERS (pid, count) × 16
+//   24.. READERS (pid, count) × 12   48.. WRITERS (pid, count) × 12
+//   72.. READERS IN TRANSIT × 8   80.. WRITERS IN TRANSIT × 8: an expiry (seconds, > 0), or
+//        -pid once the receiving process is known (held while that process lives)
 //   88.. ring segment name (UTF-8, 200 bytes)
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
@@ -24,7 +26,7 @@ import { allocate, attachShared } from '../shm/arena.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 import { Kind, SemLock, type SemLockHandle } from '../sync/semlock.js';
 
-const enum H {
+enum H {
   Count = 0,
   Head = 1,
   Tail = 2,
@@ -41,11 +43,18 @@ const enum H {
   Closed = 13,
   Pending = 16,
   Readers = 24,
-  Writers = 56,
+  Writers = 48,
+  ReadersInTransit = 72,
+  WritersInTransit = 80,
   Name = 88,
 }
 const PENDING_SLOTS = 8;
-const HOLDER_SLOTS = 16;
+const HOLDER_SLOTS = 12;
+const TRANSIT_SLOTS = 8;
+/** An end sent to another process counts as held for this long, or until the receiver takes it. */
+const TRANSIT_SECONDS = 30;
+const EPOCH = 1_700_000_000; // seconds, so that an int32 holds them for decades
+const nowSeconds = () => Math.floor(Date.now() / 1000) - EPOCH;
 const NAME_BYTES = 200;
 const HEADER_BYTES = H.Name * 4 + NAME_BYTES;
 
@@ -174,7 +183,9 @@ export class Channel {
     let capacity = this.#ring.length;
     while (capacity - used < needed) capacity *= 2;
     if (capacity > MAX_RING) {
-      throw new ProcessError(`the queue holds ${used} bytes and cannot grow past ${MAX_RING}; consume items or bound it with maxsize`);
+      throw new ProcessError(
+        `the queue holds ${used} bytes and cannot grow past ${MAX_RING}; consume items or bound it with maxsize`,
+      );
     }
     const next = createSegment(capacity);
     const head = Atomics.load(h, H.Head);
@@ -345,10 +356,9 @@ export class Channel {
       const pid = Atomics.load(this.#h, H.Pending + i);
       if (pid === 0 || pid === process.pid || pidAlive(pid)) continue;
       if (Atomics.compareExchange(this.#h, H.Pending + i, pid, 0) === pid) {
-        process.emitWarning(
-          `process ${pid} died while putting a large item on a queue; the partial item was dropped`,
-          { code: 'MP_QUEUE_PRODUCER_DIED' },
-        );
+        process.emitWarning(`process ${pid} died while putting a large item on a queue; the partial item was dropped`, {
+          code: 'MP_QUEUE_PRODUCER_DIED',
+        });
       }
     }
   }
@@ -432,6 +442,42 @@ export class Channel {
     this.#announceClose();
   }
 
+  /**
+   * The sender of an end: keep it counted as held until the receiver takes it over. Returns
+   * a function that ties the hold to the receiving process once its pid is known.
+   */
+  addInTransit(role: Role): (pid: number) => void {
+    const base = role === 'reader' ? H.ReadersInTransit : H.WritersInTransit;
+    const h = this.#h;
+    const now = nowSeconds();
+    const expiry = now + TRANSIT_SECONDS;
+    for (let i = 0; i < TRANSIT_SLOTS; i++) {
+      const current = Atomics.load(h, base + i);
+      const free = current === 0 || (current > 0 && current < now) || (current < 0 && !pidAlive(-current));
+      if (free && Atomics.compareExchange(h, base + i, current, expiry) === current) {
+        return (pid) => {
+          Atomics.compareExchange(h, base + i, expiry, -pid);
+        };
+      }
+    }
+    // All slots busy: the end may report end-of-file early if every sender also closes at once.
+    return () => {};
+  }
+
+  /** The receiver of an end takes over one in-transit hold. */
+  claimInTransit(role: Role): void {
+    const base = role === 'reader' ? H.ReadersInTransit : H.WritersInTransit;
+    const h = this.#h;
+    // Prefer the hold tied to this process, then any other.
+    for (let i = 0; i < TRANSIT_SLOTS; i++) {
+      if (Atomics.compareExchange(h, base + i, -process.pid, 0) === -process.pid) return;
+    }
+    for (let i = 0; i < TRANSIT_SLOTS; i++) {
+      const current = Atomics.load(h, base + i);
+      if (current > 0 && Atomics.compareExchange(h, base + i, current, 0) === current) return;
+    }
+  }
+
   /** Wakes waiters so they notice a holder left. */
   #announceClose(): void {
     Atomics.add(this.#h, H.Closed, 1);
@@ -446,6 +492,12 @@ export class Channel {
     const base = this.#holders(role);
     const h = this.#h;
     let alive = false;
+    const transit = role === 'reader' ? H.ReadersInTransit : H.WritersInTransit;
+    const now = nowSeconds();
+    for (let i = 0; i < TRANSIT_SLOTS; i++) {
+      const hold = Atomics.load(h, transit + i);
+      if (hold >= now || (hold < 0 && pidAlive(-hold))) alive = true;
+    }
     for (let i = 0; i < HOLDER_SLOTS; i++) {
       const pid = Atomics.load(h, base + i * 2);
       if (pid === 0) continue;

@@ -30,6 +30,8 @@ const BUILTIN: Record<string, string> = {
   Array: '../sharedctypes/array.js',
   SharedMemory: '../shared-memory/shared-memory.js',
   ShareableList: '../shared-memory/shareable-list.js',
+  Queue: '../queues/queue.js',
+  Connection: '../connection/connection.js',
 };
 const require = createRequire(import.meta.url);
 
@@ -59,4 +61,25 @@ export function decodeHandle(handle: HandleWire): unknown {
     );
   }
   return decode(handle.data);
+}
+
+// Transfers: a handle whose sender must keep something alive until the receiver has it (a
+// Connection end) registers a callback here while serialize() runs inside collectTransfers();
+// the caller (Process.start) calls them with the receiver's pid once it knows it.
+type Transfer = (receiverPid: number) => void;
+let transfers: Transfer[] | undefined;
+
+export function registerTransfer(transfer: Transfer): void {
+  transfers?.push(transfer);
+}
+
+export function collectTransfers<T>(fn: () => T): { result: T; transfers: Transfer[] } {
+  const outer = transfers;
+  const mine: Transfer[] = [];
+  transfers = mine;
+  try {
+    return { result: fn(), transfers: mine };
+  } finally {
+    transfers = outer;
+  }
 }

@@ -1,0 +1,202 @@
+// Pipe and Connection over shared-memory Channels: one channel per direction. Like a file
+// descriptor, an end may be held by several processes (sent to a child, say); the channel
+// records which processes hold its reading and writing ends, so a reader gets EOFError once
+// every writer has closed its end or ended, however it ended.
+import { BufferTooShort, EOFError, ProcessError } from '../errors.js';
+import { Channel, type ChannelHandle, TooLong } from '../queues/channel.js';
+import {
+  deserialize,
+  deserializeSync,
+  kHandle,
+  registerHandleType,
+  registerTransfer,
+  serialize,
+} from '../serialize/index.js';
+import { deadlineOf, remaining, validateTimeout } from '../util/deadline.js';
+
+interface ConnectionHandle {
+  incoming: ChannelHandle | null;
+  outgoing: ChannelHandle | null;
+}
+
+export class Connection {
+  #incoming: Channel | null;
+  #outgoing: Channel | null;
+  #closed = false;
+  /** When the other end was last seen open (checking costs a syscall per holder). */
+  #readerSeenAt = 0;
+
+  /** Internal: use Pipe(). */
+  constructor(incoming: Channel | null, outgoing: Channel | null, received = false) {
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+    incoming?.addHolder('reader');
+    outgoing?.addHolder('writer');
+    if (received) {
+      incoming?.claimInTransit('reader');
+      outgoing?.claimInTransit('writer');
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get readable(): boolean {
+    return this.#incoming !== null;
+  }
+
+  get writable(): boolean {
+    return this.#outgoing !== null;
+  }
+
+  #out(): Channel {
+    if (this.#closed) throw new ProcessError('this Connection is closed');
+    if (!this.#outgoing) throw new ProcessError('this Connection is read-only (the receiving end of a one-way Pipe)');
+    return this.#outgoing;
+  }
+
+  #in(): Channel {
+    if (this.#closed) throw new ProcessError('this Connection is closed');
+    if (!this.#incoming) throw new ProcessError('this Connection is write-only (the sending end of a one-way Pipe)');
+    return this.#incoming;
+  }
+
+  /** Sends a value. It is in shared memory when send() is called (no await inside), so order is kept. */
+  async send(obj: unknown): Promise<void> {
+    const channel = this.#out();
+    this.#checkReader(channel);
+    channel.tryPut(serialize(obj), false);
+  }
+
+  async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): Promise<void> {
+    const channel = this.#out();
+    const bytes =
+      buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+      throw new RangeError(`offset ${offset} is outside the buffer of ${bytes.length} bytes`);
+    }
+    const length = size ?? bytes.length - offset;
+    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) {
+      throw new RangeError(`size ${String(size)} from offset ${offset} is outside the buffer of ${bytes.length} bytes`);
+    }
+    this.#checkReader(channel);
+    channel.tryPut(bytes.slice(offset, offset + length), true);
+  }
+
+  /** Python raises BrokenPipeError when nobody can read any more; so do we (checked every 100 ms). */
+  #checkReader(channel: Channel): void {
+    const now = performance.now();
+    if (now - this.#readerSeenAt < 100) return;
+    if (channel.hasHolders('reader')) this.#readerSeenAt = now;
+    else {
+      throw new EOFError('the other end of the connection is closed: nobody can receive this message');
+    }
+  }
+
+  /** Waits for the next message; EOFError once the other end is closed and nothing is left. */
+  async recv<T = unknown>(): Promise<T> {
+    const message = await this.#next(undefined);
+    return message.raw ? (message.bytes as T) : deserialize<T>(message.bytes);
+  }
+
+  recvSync<T = unknown>(): T {
+    const channel = this.#in();
+    for (;;) {
+      const seq = channel.seq('get');
+      const message = channel.tryGet();
+      if (message) return message.raw ? (message.bytes as T) : deserializeSync<T>(message.bytes);
+      if (!channel.hasHolders('writer')) throw new EOFError();
+      channel.waitSync('get', seq, undefined);
+    }
+  }
+
+  /** The next message's bytes; BufferTooShort (message kept) when longer than maxlength. */
+  async recvBytes(maxlength?: number): Promise<Uint8Array> {
+    if (maxlength !== undefined && (!Number.isInteger(maxlength) || maxlength < 0)) {
+      throw new RangeError(`maxlength must be a non-negative integer, got ${String(maxlength)}`);
+    }
+    return (await this.#next(maxlength)).bytes;
+  }
+
+  async #next(maxlength: number | undefined): Promise<{ bytes: Uint8Array; raw: boolean }> {
+    const channel = this.#in();
+    for (;;) {
+      const seq = channel.seq('get');
+      let message: { bytes: Uint8Array; raw: boolean } | undefined;
+      try {
+        message = channel.tryGet(maxlength);
+      } catch (error) {
+        if (error instanceof TooLong) {
+          throw new BufferTooShort(
+            `the next message is ${error.length} bytes, longer than maxlength ${maxlength}; it stays queued: receive it with a larger maxlength`,
+          );
+        }
+        throw error;
+      }
+      if (message) return message;
+      if (!channel.hasHolders('writer')) throw new EOFError();
+      await channel.waitAsync('get', seq, undefined);
+    }
+  }
+
+  /** Resolves true when a message (or end-of-file) is ready, false when the timeout passes first. */
+  async poll(timeout = 0): Promise<boolean> {
+    validateTimeout(timeout);
+    const channel = this.#in();
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const seq = channel.seq('get');
+      if (channel.size > 0 || !channel.hasHolders('writer')) return true;
+      const left = remaining(deadline);
+      if (left === 0) return false;
+      await channel.waitAsync('get', seq, left);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#incoming?.removeHolder('reader');
+    this.#outgoing?.removeHolder('writer');
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  [kHandle](): { type: string; data: ConnectionHandle } {
+    if (this.#closed) throw new ProcessError('a closed Connection cannot be sent');
+    // Until the receiver takes it over, the end counts as held: the sender may close its
+    // own copy right after sending (Python's idiom after Process.start()).
+    for (const transfer of [this.#incoming?.addInTransit('reader'), this.#outgoing?.addInTransit('writer')]) {
+      if (transfer) registerTransfer(transfer);
+    }
+    return {
+      type: 'Connection',
+      data: { incoming: this.#incoming?.handle ?? null, outgoing: this.#outgoing?.handle ?? null },
+    };
+  }
+
+  toString(): string {
+    return `<Connection ${this.readable ? 'r' : ''}${this.writable ? 'w' : ''}${this.#closed ? ' closed' : ''}>`;
+  }
+}
+
+/** Two connected ends; duplex by default, else [receiving end, sending end] as Python. */
+export function Pipe(duplex = true): [Connection, Connection] {
+  if (typeof duplex !== 'boolean') throw new TypeError('Pipe(duplex) takes a boolean');
+  const forward = Channel.create(0);
+  if (!duplex) return [new Connection(forward, null), new Connection(null, forward)];
+  const backward = Channel.create(0);
+  return [new Connection(backward, forward), new Connection(forward, backward)];
+}
+
+registerHandleType('Connection', (data) => {
+  const handle = data as ConnectionHandle;
+  return new Connection(
+    handle.incoming ? Channel.attach(handle.incoming) : null,
+    handle.outgoing ? Channel.attach(handle.outgoing) : null,
+    true,
+  );
+});

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { BufferTooShort, EOFError, Pipe, Process, ProcessError, Queue, SerializationError } from 'multiprocessing';
+import { Connection } from 'multiprocessing/connection';
+import * as workers from '../fixtures/queues/workers.ts';
+import { childPids, startMethods } from '../helpers.ts';
+
+after(() => assert.deepEqual(childPids(), []));
+
+test('pipe: duplex ends talk both ways; un-awaited sends keep their order', async () => {
+  const [a, b] = Pipe();
+  assert.ok(a instanceof Connection);
+  assert.equal(a.readable && a.writable, true);
+  for (let i = 0; i < 100; i++) void a.send(i);
+  for (let i = 0; i < 100; i++) assert.equal(await b.recv(), i);
+  await b.send({ back: [1, 2] });
+  assert.deepEqual(await a.recv(), { back: [1, 2] });
+  assert.equal(b.recvSync === undefined, false);
+  a.close();
+  b.close();
+});
+
+test('pipe: one-way ends, EOFError once the writer is closed and nothing is left', async () => {
+  const [reader, writer] = Pipe(false);
+  assert.equal(reader.readable, true);
+  assert.equal(reader.writable, false);
+  assert.equal(writer.readable, false);
+  await assert.rejects(reader.send(1), ProcessError);
+  await assert.rejects(writer.recv(), ProcessError);
+  await writer.send('last');
+  writer.close();
+  assert.equal(await reader.recv(), 'last');
+  await assert.rejects(reader.recv(), EOFError);
+  assert.throws(() => reader.recvSync(), EOFError);
+  assert.equal(await reader.poll(), true, 'end-of-file counts as ready');
+  reader.close();
+  assert.equal(reader.closed, true);
+  await assert.rejects(reader.recv(), ProcessError);
+});
+
+test('pipe: bytes, offsets, maxlength and BufferTooShort without losing the message', async () => {
+  const [a, b] = Pipe();
+  await a.sendBytes(new Uint8Array([1, 2, 3, 4, 5]), 1, 3);
+  await a.sendBytes(Buffer.from('hello'));
+  assert.deepEqual([...(await b.recvBytes())], [2, 3, 4]);
+  await assert.rejects(b.recvBytes(2), BufferTooShort);
+  assert.equal(Buffer.from(await b.recvBytes(5)).toString(), 'hello');
+  await assert.rejects(a.sendBytes(new Uint8Array(2), 3), RangeError);
+  await assert.rejects(a.sendBytes(new Uint8Array(2), 0, 5), RangeError);
+  a.close();
+  b.close();
+});
+
+test('pipe: poll waits for data with a timeout', async () => {
+  const [a, b] = Pipe();
+  assert.equal(await b.poll(), false);
+  assert.equal(await b.poll(20), false);
+  setImmediate(() => void a.send('x'));
+  assert.equal(await b.poll(5000), true);
+  assert.equal(await b.recv(), 'x');
+  await assert.rejects(b.poll(-1), RangeError);
+  a.close();
+  b.close();
+});
+
+test('pipe: an unsendable message throws in the sender and the pipe stays usable', async () => {
+  const [a, b] = Pipe();
+  const captured = 1;
+  await assert.rejects(async () => a.send(() => captured), SerializationError);
+  await a.send('fine');
+  assert.equal(await b.recv(), 'fine');
+  a.close();
+  b.close();
+});
+
+test('pipe: a connection end travels inside a queue message', async () => {
+  const [a, b] = Pipe();
+  const q = new Queue<Connection>();
+  await q.put(b);
+  b.close();
+  const received = await q.get();
+  await a.send('via the queue');
+  assert.equal(await received.recv(), 'via the queue');
+  received.close();
+  a.close();
+});
+
+for (const context of startMethods) {
+  describe(`pipes across processes (${context})`, () => {
+    test('parent and child exchange messages; the child sees EOF when the parent closes', async () => {
+      const [parentEnd, childEnd] = Pipe();
+      const child = new Process({ target: workers.echo, args: [childEnd], context });
+      child.start();
+      childEnd.close(); // Python's idiom: the parent keeps only its own end
+      await parentEnd.send('hello');
+      assert.deepEqual(await parentEnd.recv(), { echoed: 'hello' });
+      await parentEnd.send([1, 2]);
+      assert.deepEqual(await parentEnd.recv(), { echoed: [1, 2] });
+      parentEnd.close();
+      await child.join();
+      assert.equal(child.exitcode, 0);
+    });
+
+    test('the reader gets what was sent, then EOFError, when the writer process ends without closing', async () => {
+      const [reader, writer] = Pipe(false);
+      const child = new Process({ target: workers.sendAndExit, args: [writer, ['a', 'b']], context });
+      child.start();
+      writer.close();
+      await child.join();
+      if (context === 'spawn') {
+        assert.equal(await reader.recv(), 'a');
+        assert.equal(await reader.recv(), 'b');
+        await assert.rejects(reader.recv(), EOFError);
+      } else {
+        // A thread shares our pid: its end counts as held until the process ends or it closes.
+        assert.equal(await reader.recv(), 'a');
+        assert.equal(await reader.recv(), 'b');
+      }
+      reader.close();
+    });
+  });
+}
+
+test('pipe: EOFError when the writer process is SIGKILLed', async () => {
+  const [reader, writer] = Pipe(false);
+  const child = new Process({ target: workers.sendAndExit, args: [writer, []] });
+  child.start();
+  writer.close();
+  child.kill();
+  await child.join();
+  await assert.rejects(reader.recv(), EOFError);
+  reader.close();
+});

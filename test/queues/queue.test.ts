@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import {
+  Empty,
+  Full,
+  JoinableQueue,
+  Process,
+  ProcessError,
+  Queue,
+  SerializationError,
+  SimpleQueue,
+} from 'multiprocessing';
+import * as workers from '../fixtures/queues/workers.ts';
+import { childPids, createBoard, startMethods } from '../helpers.ts';
+
+after(() => assert.deepEqual(childPids(), []));
+
+test('queue: FIFO, qsize, empty, full, nowait variants', async () => {
+  const q = new Queue<number | string | object>(3);
+  assert.equal(q.empty(), true);
+  await q.put(1);
+  q.putSync('two');
+  q.putNowait({ three: 3 });
+  assert.equal(q.qsize(), 3);
+  assert.equal(q.full(), true);
+  assert.throws(() => q.putNowait(4), Full);
+  await assert.rejects(q.put(4, { timeout: 20 }), Full);
+  await assert.rejects(q.put(4, { block: false }), Full);
+  assert.equal(await q.get(), 1);
+  assert.equal(q.getSync(), 'two');
+  assert.deepEqual(q.getNowait(), { three: 3 });
+  assert.throws(() => q.getNowait(), Empty);
+  await assert.rejects(q.get({ timeout: 20 }), Empty);
+  await assert.rejects(q.get({ block: false }), Empty);
+  assert.throws(() => q.getSync({ timeout: 10 }), Empty);
+  assert.equal(q.full(), false);
+});
+
+test('queue: a blocked put goes through when a get makes room', async () => {
+  const q = new Queue<number>(1);
+  await q.put(1);
+  const pending = q.put(2, { timeout: 5000 });
+  assert.equal(await q.get(), 1);
+  await pending;
+  assert.equal(await q.get(), 2);
+});
+
+test('queue: bad arguments and misuse', async () => {
+  assert.throws(() => new Queue(-1), RangeError);
+  assert.throws(() => new Queue(1.5), RangeError);
+  const q = new Queue<unknown>();
+  await assert.rejects(q.get({ timeout: -1 }), RangeError);
+  const local = 5;
+  await assert.rejects(
+    q.put(() => local),
+    SerializationError,
+  );
+  await q.put('still usable');
+  assert.equal(await q.get(), 'still usable');
+  q.close();
+  await assert.rejects(q.put(1), ProcessError);
+  await q.joinThread();
+  const fresh = new Queue();
+  await assert.rejects(fresh.joinThread(), ProcessError);
+});
+
+test('queue: 10 000 pending gets in one process are each served exactly once, in order', async () => {
+  const q = new Queue<number>();
+  const received: number[] = [];
+  const gets = Array.from({ length: 10_000 }, () => q.get().then((item) => received.push(item)));
+  for (let i = 0; i < 10_000; i++) q.putSync(i);
+  await Promise.all(gets);
+  assert.equal(received.length, 10_000);
+  assert.deepEqual(received.slice(0, 3), [0, 1, 2]);
+  assert.equal(new Set(received).size, 10_000);
+});
+
+test('queue: a get aborted by its signal frees its place', async () => {
+  const q = new Queue<number>();
+  const controller = new AbortController();
+  const first = q.get({ signal: controller.signal });
+  const second = q.get({ timeout: 5000 });
+  controller.abort();
+  await assert.rejects(first, { name: 'AbortError' });
+  await q.put(7);
+  assert.equal(await second, 7);
+});
+
+test('joinable queue: join waits for taskDone; too many taskDone throws', async () => {
+  const q = new JoinableQueue<number>();
+  await q.put(1);
+  await q.put(2);
+  let joined = false;
+  const join = q.join().then(() => {
+    joined = true;
+  });
+  await q.get();
+  q.taskDone();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(joined, false);
+  await q.get();
+  q.taskDone();
+  await join;
+  assert.equal(joined, true);
+  assert.throws(() => q.taskDone(), ProcessError);
+});
+
+test('simple queue: put, get, empty', async () => {
+  const q = new SimpleQueue<string>();
+  assert.equal(q.empty(), true);
+  await q.put('a');
+  assert.equal(q.empty(), false);
+  assert.equal(await q.get(), 'a');
+  q.close();
+});
+
+test('queue: a queue travels inside another queue', async () => {
+  const outer = new Queue<Queue<string>>();
+  const inner = new Queue<string>();
+  await outer.put(inner);
+  const received = await outer.get();
+  await received.put('through the received handle');
+  assert.equal(await inner.get(), 'through the received handle');
+});
+
+for (const context of startMethods) {
+  describe(`queues across processes (${context})`, () => {
+    test('two producers, two consumers: every item delivered exactly once', async () => {
+      const tasks = new Queue<number | null>(50);
+      const results = new Queue<number>();
+      const producers = [0, 1000].map(
+        (from) => new Process({ target: workers.produce, args: [tasks, from, 1000], context }),
+      );
+      const consumers = [0, 1].map(() => new Process({ target: workers.consume, args: [tasks, results], context }));
+      for (const p of [...producers, ...consumers]) p.start();
+      await Promise.all(producers.map((p) => p.join()));
+      await tasks.put(null);
+      await tasks.put(null);
+      const sums = [await results.get({ timeout: 30_000 }), await results.get({ timeout: 30_000 })];
+      await Promise.all(consumers.map((c) => c.join()));
+      assert.equal(sums[0]! + sums[1]!, (1999 * 2000) / 2);
+    });
+
+    test('a 32 MiB item crosses through shared memory intact', async () => {
+      const q = new Queue<Uint8Array>();
+      const p = new Process({ target: workers.putBig, args: [q, 32 * 1024 * 1024], context });
+      p.start();
+      const big = await q.get({ timeout: 30_000 });
+      await p.join();
+      assert.equal(big.length, 32 * 1024 * 1024);
+      assert.equal(big[0], 1);
+      assert.equal(big[big.length - 1], 2);
+    });
+
+    test('a joinable queue of work: join() returns when workers have done everything', async () => {
+      const tasks = new JoinableQueue<number>();
+      const done = new Queue<number>();
+      const workerProcess = new Process({ target: workers.work, args: [tasks, done], context, daemon: true });
+      workerProcess.start();
+      for (let i = 1; i <= 20; i++) await tasks.put(i);
+      await tasks.join();
+      assert.equal(done.qsize(), 20);
+      workerProcess.terminate();
+      await workerProcess.join();
+    });
+
+    test('a three-stage pipeline connected by queues', async () => {
+      const a = new Queue<number | null>();
+      const b = new Queue<number | null>();
+      const c = new Queue<number | null>();
+      const stages = [
+        new Process({ target: workers.relay, args: [a, b, 2], context }),
+        new Process({ target: workers.relay, args: [b, c, 10], context }),
+      ];
+      for (const s of stages) s.start();
+      for (let i = 1; i <= 5; i++) await a.put(i);
+      await a.put(null);
+      const out: number[] = [];
+      for (;;) {
+        const item = await c.get({ timeout: 30_000 });
+        if (item === null) break;
+        out.push(item);
+      }
+      await Promise.all(stages.map((s) => s.join()));
+      assert.deepEqual(out, [20, 40, 60, 80, 100]);
+    });
+  });
+}
+
+test('queue: a consumer SIGKILLed while waiting loses nothing', async () => {
+  const q = new Queue<number>();
+  const board = createBoard(1);
+  const victim = new Process({ target: workers.waitForItem, args: [q, board.name, 0] });
+  victim.start();
+  await board.waitFor(0, 1);
+  victim.kill();
+  await victim.join();
+  await q.put(5);
+  assert.equal(await q.get({ timeout: 1000 }), 5);
+  board.close();
+});
