@@ -28,6 +28,13 @@ const expectations: Record<string, RegExp[]> = {
   'shared/semaphore_three.ts': [/执行任务\.\.\.\.\.执行完成/, /person 6 runs/, /semaphore value at the end: 3/],
   'shared/lock_tickets.ts': [/余票: 0/],
   'shared/event_traffic_light.ts': [/car 4 drives through/, /绿灯亮了/],
+  'messages/queue_request_handle.ts': [/^\d+ \+ \d+ = \d+$/m],
+  'messages/queue_blocking.ts': [/put timed out: true/, /^a b$/m, /getNowait on an empty queue: true/],
+  'messages/joinable_producer_consumer.ts': [/吃了 egon的包子4/, /所有包子都吃完了/],
+  'messages/pipe_whisper.ts': [/管道2传给管道1的数据 肥水不流外人天/, /管道1传给管道2的数据 跟你说句悄悄话/],
+  'messages/pipe_parent_child.ts': [/hello world/, /hi son/, /EOFError/],
+  'messages/pipe_one_way.ts': [/one way only/],
+  'messages/pipeline.ts': [/sum of squares: 338350/],
   'shared/rlock_deadlock.ts': [/Lock: second acquire would deadlock/, /RLock: second acquire succeeded/],
 };
 
