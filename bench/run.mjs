@@ -171,6 +171,72 @@ const figures = [
       },
     ],
   },
+  {
+    id: 'messages',
+    run: () => ({
+      ours: json('node', ['bench/figures/messages.mjs']).metrics,
+      queue: json(python, [`${anchors}py/bench_mp.py`, 'A5']).metrics,
+      pipe: json(python, [`${anchors}py/bench_mp.py`, 'A6']).metrics,
+      ipc: json('node', [`${anchors}node/ipc_bench.mjs`, 'bp']).metrics,
+    }),
+    rows: (m) => [
+      {
+        name: 'P6 Queue small items, process → process (msg/s)',
+        ours: m.ours.queue_small_msgs_per_s,
+        anchor: m.queue.small_int_msgs_per_s,
+        anchorName: 'Python Queue',
+        goal: 10,
+      },
+      {
+        name: 'P6 Queue small items, process → process (msg/s)',
+        ours: m.ours.queue_small_msgs_per_s,
+        anchor: m.ipc.json_small_msgs_per_s,
+        anchorName: 'Node IPC channel (JSON)',
+      },
+      {
+        name: 'P7 Queue 1 MiB payloads (MB/s)',
+        ours: m.ours.queue_1MiB_MB_per_s,
+        anchor: m.queue['1MiB_MB_per_s'],
+        anchorName: 'Python Queue',
+        goal: 3,
+      },
+      {
+        name: 'P7 Queue 1 MiB payloads (MB/s)',
+        ours: m.ours.queue_1MiB_MB_per_s,
+        anchor: m.ipc.advanced_1MiB_MB_per_s,
+        anchorName: 'Node IPC channel (advanced)',
+      },
+      {
+        name: 'P8 Pipe small messages (msg/s)',
+        ours: m.ours.pipe_small_msgs_per_s,
+        anchor: m.pipe.small_int_msgs_per_s,
+        anchorName: 'Python Pipe',
+        goal: 10,
+      },
+      {
+        name: 'P9 Pipe ping-pong round trip (µs)',
+        ours: m.ours.pipe_pingpong_roundtrip_us,
+        anchor: m.pipe.pingpong_roundtrip_us,
+        anchorName: 'Python Pipe',
+        goal: 0.5,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P10 Pipe 1 MiB sendBytes/recvBytes (MB/s)',
+        ours: m.ours.pipe_1MiB_bytes_MB_per_s,
+        anchor: m.pipe['1MiB_send_bytes_recv_bytes_MB_per_s'],
+        anchorName: 'Python Pipe',
+        goal: 2,
+      },
+      {
+        name: 'Queue holding 1 000 000 small items: RSS growth (MiB)',
+        ours: m.ours.queue_1M_items_rss_growth_mib,
+        anchor: 1,
+        anchorName: '(absolute)',
+        lowerIsBetter: true,
+      },
+    ],
+  },
 ];
 
 const results = [];

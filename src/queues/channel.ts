@@ -64,6 +64,10 @@ const MAX_RING = 1 << 30;
 export const LARGE_MESSAGE = 64 * 1024;
 const RECORD_HEADER = 8; // length u32, flags u32
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
+const FLAG_RAW = 2; // sent with sendBytes
+const recordSize = (payload: number) => (RECORD_HEADER + payload + 7) & ~7;
+/** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
+const SPINS = 2000;
 /** A waiter re-checks for dead producers/writers this often. */
 const CHECK_MS = 250;
 
@@ -110,7 +114,7 @@ export class Channel {
     this.#h = new Int32Array(headerBuffer, handle.header.offset, HEADER_BYTES / 4);
     this.#generation = -1;
     this.#ring = new Uint8Array(0);
-    this.#ringView = new DataView(this.#ring.buffer);
+    this.#ringView = new DataView(new ArrayBuffer(0));
   }
 
   static create(maxsize: number): Channel {
@@ -161,6 +165,10 @@ export class Channel {
 
   #copyIn(at: number, bytes: Uint8Array): number {
     const capacity = this.#ring.length;
+    if (at + bytes.length <= capacity) {
+      this.#ring.set(bytes, at);
+      return (at + bytes.length) % capacity;
+    }
     const first = Math.min(bytes.length, capacity - at);
     this.#ring.set(bytes.subarray(0, first), at);
     if (first < bytes.length) this.#ring.set(bytes.subarray(first), 0);
@@ -169,6 +177,7 @@ export class Channel {
 
   #copyOut(at: number, length: number): Uint8Array {
     const capacity = this.#ring.length;
+    if (at + length <= capacity) return this.#ring.slice(at, at + length);
     const out = new Uint8Array(length);
     const first = Math.min(length, capacity - at);
     out.set(this.#ring.subarray(at, at + first));
@@ -234,14 +243,12 @@ export class Channel {
         return false;
       }
       this.#syncRing();
-      const size = (RECORD_HEADER + prepared.payload.length + 3) & ~3;
+      const size = recordSize(prepared.payload.length);
       if (this.#ring.length - Atomics.load(h, H.Used) < size) this.#grow(size);
       const tail = Atomics.load(h, H.Tail);
-      const header = new Uint8Array(RECORD_HEADER);
-      const view = new DataView(header.buffer);
-      view.setUint32(0, prepared.payload.length, true);
-      view.setUint32(4, prepared.flags | (raw ? 2 : 0), true);
-      this.#copyIn(tail, header);
+      // Records are 8-aligned and the ring a power of two: a header never wraps.
+      this.#ringView.setUint32(tail, prepared.payload.length, true);
+      this.#ringView.setUint32(tail + 4, prepared.flags | (raw ? FLAG_RAW : 0), true);
       this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, prepared.payload);
       // Publish only now: a process killed above leaves the queue as it was.
       Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
@@ -271,10 +278,8 @@ export class Channel {
       if (Atomics.load(h, H.Count) === 0) return undefined;
       this.#syncRing();
       const head = Atomics.load(h, H.Head);
-      const header = this.#copyOut(head, RECORD_HEADER);
-      const view = new DataView(header.buffer);
-      const length = view.getUint32(0, true);
-      flags = view.getUint32(4, true);
+      const length = this.#ringView.getUint32(head, true);
+      flags = this.#ringView.getUint32(head + 4, true);
       if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
         throw new TooLong(length);
       }
@@ -284,7 +289,7 @@ export class Channel {
         const sideLength = new DataView(side.buffer).getUint32(0, true);
         if (sideLength > maxlength) throw new TooLong(sideLength);
       }
-      const size = (RECORD_HEADER + length + 3) & ~3;
+      const size = recordSize(length);
       Atomics.store(h, H.Head, (head + size) % this.#ring.length);
       Atomics.sub(h, H.Used, size);
       Atomics.sub(h, H.Count, 1);
@@ -293,14 +298,15 @@ export class Channel {
       this.#lock.releaseLock();
     }
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
-    const raw = (flags & 2) !== 0;
+    const raw = (flags & FLAG_RAW) !== 0;
     if (!(flags & FLAG_SIDE)) return { bytes: record, raw };
+    // A large message is handed over in its own segment, without copying it again: the
+    // name goes now, the memory when the last view of it is collected.
     const name = decoder.decode(record);
     const side = attachSegment(name);
     const length = new DataView(side.buffer).getUint32(0, true);
-    const bytes = new Uint8Array(side.buffer, 4, length).slice();
     unlinkSegment(name);
-    return { bytes, raw };
+    return { bytes: new Uint8Array(side.buffer, 4, length), raw };
   }
 
   // -------------------------------------------------------------------------------------
@@ -321,6 +327,8 @@ export class Channel {
 
   async waitAsync(kind: 'get' | 'put', seq: number, timeout: number | undefined, signal?: AbortSignal): Promise<void> {
     const h = this.#h;
+    const word = kind === 'get' ? H.NotEmpty : H.NotFull;
+    for (let i = 0; i < SPINS / 4; i++) if (Atomics.load(h, word) !== seq) return;
     Atomics.add(h, this.#waiters(kind), 1);
     try {
       const outcome = await waitAsync(this.#headerBuffer, this.#waitWord(kind), seq, {
@@ -335,6 +343,8 @@ export class Channel {
 
   waitSync(kind: 'get' | 'put', seq: number, timeout: number | undefined): void {
     const h = this.#h;
+    const word = kind === 'get' ? H.NotEmpty : H.NotFull;
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(h, word) !== seq) return;
     Atomics.add(h, this.#waiters(kind), 1);
     try {
       const outcome = waitSync(
