@@ -3,7 +3,7 @@
 // records which processes hold its reading and writing ends, so a reader gets EOFError once
 // every writer has closed its end or ended, however it ended.
 import { BufferTooShort, EOFError, ProcessError } from '../errors.js';
-import { Channel, type ChannelHandle, TooLong } from '../queues/channel.js';
+import { Channel, type ChannelHandle, type Message, TooLong } from '../queues/channel.js';
 import {
   deserialize,
   deserializeSync,
@@ -17,6 +17,25 @@ import { deadlineOf, remaining, validateTimeout } from '../util/deadline.js';
 interface ConnectionHandle {
   incoming: ChannelHandle | null;
   outgoing: ChannelHandle | null;
+}
+
+/** A message as recv() returns it: raw bytes (a copy), or the deserialized value. */
+function open<T>(message: Message): Promise<T> {
+  try {
+    if (message.raw) return Promise.resolve((message.release ? message.bytes.slice() : message.bytes) as T);
+    return deserialize<T>(message.bytes);
+  } finally {
+    message.release?.();
+  }
+}
+
+function openSync<T>(message: Message): T {
+  try {
+    if (message.raw) return (message.release ? message.bytes.slice() : message.bytes) as T;
+    return deserializeSync<T>(message.bytes);
+  } finally {
+    message.release?.();
+  }
 }
 
 export class Connection {
@@ -96,8 +115,7 @@ export class Connection {
 
   /** Waits for the next message; EOFError once the other end is closed and nothing is left. */
   async recv<T = unknown>(): Promise<T> {
-    const message = await this.#next(undefined);
-    return message.raw ? (message.bytes as T) : deserialize<T>(message.bytes);
+    return open<T>(await this.#next(undefined));
   }
 
   recvSync<T = unknown>(): T {
@@ -105,7 +123,7 @@ export class Connection {
     for (;;) {
       const seq = channel.seq('get');
       const message = channel.tryGet();
-      if (message) return message.raw ? (message.bytes as T) : deserializeSync<T>(message.bytes);
+      if (message) return openSync<T>(message);
       if (!channel.hasHolders('writer')) throw new EOFError();
       channel.waitSync('get', seq, undefined);
     }
@@ -116,14 +134,18 @@ export class Connection {
     if (maxlength !== undefined && (!Number.isInteger(maxlength) || maxlength < 0)) {
       throw new RangeError(`maxlength must be a non-negative integer, got ${String(maxlength)}`);
     }
-    return (await this.#next(maxlength)).bytes;
+    const message = await this.#next(maxlength);
+    if (!message.release) return message.bytes;
+    const copy = message.bytes.slice();
+    message.release();
+    return copy;
   }
 
-  async #next(maxlength: number | undefined): Promise<{ bytes: Uint8Array; raw: boolean }> {
+  async #next(maxlength: number | undefined): Promise<Message> {
     const channel = this.#in();
     for (;;) {
       const seq = channel.seq('get');
-      let message: { bytes: Uint8Array; raw: boolean } | undefined;
+      let message: Message | undefined;
       try {
         message = channel.tryGet(maxlength);
       } catch (error) {

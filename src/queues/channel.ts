@@ -20,6 +20,9 @@
 //   72.. READERS IN TRANSIT × 8   80.. WRITERS IN TRANSIT × 8: an expiry (seconds, > 0), or
 //        -pid once the receiving process is known (held while that process lives)
 //   88.. ring segment name (UTF-8, 200 bytes)
+//   138.. SPARE × 4: (state, capacity, name × 10 words) segments of consumed large messages,
+//        kept for the next large put (no new segment, no page faults); state 0 empty,
+//        1 being written or taken, 2 ready
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
@@ -56,7 +59,13 @@ const TRANSIT_SECONDS = 30;
 const EPOCH = 1_700_000_000; // seconds, so that an int32 holds them for decades
 const nowSeconds = () => Math.floor(Date.now() / 1000) - EPOCH;
 const NAME_BYTES = 200;
-const HEADER_BYTES = H.Name * 4 + NAME_BYTES;
+const SPARE_BASE = H.Name + NAME_BYTES / 4;
+const SPARE_SLOTS = 4;
+const SPARE_WORDS = 12;
+const SPARE_NAME_BYTES = (SPARE_WORDS - 2) * 4;
+/** Segments up to this size are kept for reuse; larger ones are unlinked. */
+const SPARE_MAX = 16 * 1024 * 1024;
+const HEADER_BYTES = (SPARE_BASE + SPARE_SLOTS * SPARE_WORDS) * 4;
 
 const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
@@ -82,6 +91,11 @@ export interface Message {
   bytes: Uint8Array;
   /** True when sent with sendBytes (raw), false for serialized values. */
   raw: boolean;
+  /**
+   * For a large message, `bytes` is a view of its segment: call release() once done with it
+   * (after deserializing it, or after copying it) so the segment can carry the next one.
+   */
+  release?: () => void;
 }
 
 function pidAlive(pid: number): boolean {
@@ -91,6 +105,19 @@ function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Large-message segments this process has mapped, by name (they are reused, so kept mapped). */
+const spares = new Map<string, SharedArrayBuffer>();
+
+function spareBuffer(name: string): SharedArrayBuffer {
+  let buffer = spares.get(name);
+  if (!buffer) {
+    buffer = attachSegment(name).buffer;
+    spares.set(name, buffer);
+    if (spares.size > 64) spares.delete(spares.keys().next().value!);
+  }
+  return buffer;
 }
 
 const encoder = new TextEncoder();
@@ -215,11 +242,55 @@ export class Channel {
   #prepare(bytes: Uint8Array): { payload: Uint8Array; flags: number; side?: string; slot?: number } {
     if (bytes.length < LARGE_MESSAGE) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
-    const segment = createSegment(bytes.length + 4);
+    let segment = this.#takeSpare(bytes.length + 4);
+    if (!segment) {
+      segment = createSegment(bytes.length + 4);
+      spares.set(segment.name, segment.buffer);
+    }
     const view = new DataView(segment.buffer);
     view.setUint32(0, bytes.length, true);
     new Uint8Array(segment.buffer, 4, bytes.length).set(bytes);
     return { payload: encoder.encode(segment.name), flags: FLAG_SIDE, side: segment.name, slot };
+  }
+
+  /** A spare segment of at least `size` bytes, if one is ready. */
+  #takeSpare(size: number): { name: string; buffer: SharedArrayBuffer } | undefined {
+    const h = this.#h;
+    for (let i = 0; i < SPARE_SLOTS; i++) {
+      const at = SPARE_BASE + i * SPARE_WORDS;
+      if (Atomics.load(h, at) !== 2 || Atomics.load(h, at + 1) < size) continue;
+      if (Atomics.compareExchange(h, at, 2, 1) !== 2) continue;
+      const bytes = new Uint8Array(this.#headerBuffer, this.#offset + (at + 2) * 4, SPARE_NAME_BYTES);
+      const end = bytes.indexOf(0);
+      const name = decoder.decode(bytes.slice(0, end < 0 ? SPARE_NAME_BYTES : end));
+      Atomics.store(h, at, 0);
+      try {
+        return { name, buffer: spareBuffer(name) };
+      } catch {
+        // it vanished (the tree is ending): make a new one
+      }
+    }
+    return undefined;
+  }
+
+  /** Keeps a consumed large message's segment for the next large put, or removes it. */
+  #giveBack(name: string, buffer: SharedArrayBuffer): void {
+    const h = this.#h;
+    const name8 = encoder.encode(name);
+    if (buffer.byteLength <= SPARE_MAX && name8.length < SPARE_NAME_BYTES) {
+      for (let i = 0; i < SPARE_SLOTS; i++) {
+        const at = SPARE_BASE + i * SPARE_WORDS;
+        if (Atomics.compareExchange(h, at, 0, 1) !== 0) continue;
+        const target = new Uint8Array(this.#headerBuffer, this.#offset + (at + 2) * 4, SPARE_NAME_BYTES);
+        target.fill(0);
+        target.set(name8);
+        Atomics.store(h, at + 1, buffer.byteLength);
+        Atomics.store(h, at, 2);
+        return;
+      }
+    }
+    spares.delete(name);
+    unlinkSegment(name);
   }
 
   /** Records that this process is copying a large item, so its death mid-copy is noticed. */
@@ -239,7 +310,7 @@ export class Channel {
     this.#lock.acquireSync(undefined);
     try {
       if (maxsize > 0 && Atomics.load(h, H.Count) >= maxsize) {
-        if (prepared.side) unlinkSegment(prepared.side);
+        if (prepared.side) this.#giveBack(prepared.side, spareBuffer(prepared.side));
         return false;
       }
       this.#syncRing();
@@ -285,8 +356,7 @@ export class Channel {
       }
       record = this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length);
       if (maxlength !== undefined && flags & FLAG_SIDE) {
-        const side = attachSegment(decoder.decode(record));
-        const sideLength = new DataView(side.buffer).getUint32(0, true);
+        const sideLength = new DataView(spareBuffer(decoder.decode(record))).getUint32(0, true);
         if (sideLength > maxlength) throw new TooLong(sideLength);
       }
       const size = recordSize(length);
@@ -300,13 +370,21 @@ export class Channel {
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
     const raw = (flags & FLAG_RAW) !== 0;
     if (!(flags & FLAG_SIDE)) return { bytes: record, raw };
-    // A large message is handed over in its own segment, without copying it again: the
-    // name goes now, the memory when the last view of it is collected.
+    // A large message is handed over as a view of its segment; release() returns the
+    // segment to the channel's spares once the receiver is done with the bytes.
     const name = decoder.decode(record);
-    const side = attachSegment(name);
-    const length = new DataView(side.buffer).getUint32(0, true);
-    unlinkSegment(name);
-    return { bytes: new Uint8Array(side.buffer, 4, length), raw };
+    const buffer = spareBuffer(name);
+    const length = new DataView(buffer).getUint32(0, true);
+    let released = false;
+    return {
+      bytes: new Uint8Array(buffer, 4, length),
+      raw,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#giveBack(name, buffer);
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 import { Empty, Full, ProcessError } from '../errors.js';
 import { deserialize, deserializeSync, kHandle, registerHandleType, serialize } from '../serialize/index.js';
 import { deadlineOf, remaining } from '../util/deadline.js';
-import { Channel, type ChannelHandle } from './channel.js';
+import { Channel, type ChannelHandle, type Message } from './channel.js';
 
 export interface QueueOptions {
   block?: boolean | undefined;
@@ -31,8 +31,25 @@ function waitPlan(options: QueueOptions | undefined): { block: boolean; deadline
   return { block, deadline: block ? deadlineOf(options?.timeout) : 0 };
 }
 
+/** Deserializes a message, then lets its large-message segment carry the next one. */
+function decode<T>(message: Message): Promise<T> {
+  try {
+    return deserialize<T>(message.bytes); // its synchronous part has read the bytes on return
+  } finally {
+    message.release?.();
+  }
+}
+
+function decodeSync<T>(message: Message): T {
+  try {
+    return deserializeSync<T>(message.bytes);
+  } finally {
+    message.release?.();
+  }
+}
+
 interface PendingGet {
-  resolve: (bytes: Uint8Array) => void;
+  resolve: (message: Message) => void;
   reject: (reason: unknown) => void;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
@@ -104,10 +121,10 @@ export class Queue<T = unknown> {
     if (signal?.aborted) throw signal.reason;
     if (this.#getters.length === 0) {
       const message = this.#channel.tryGet();
-      if (message) return deserialize<T>(message.bytes);
+      if (message) return decode<T>(message);
     }
     if (!block || remaining(deadline) === 0) throw new Empty();
-    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+    const message = await new Promise<Message>((resolve, reject) => {
       const getter: PendingGet = { resolve, reject, timer: undefined, signal, onAbort: undefined };
       const left = remaining(deadline);
       if (left !== undefined) {
@@ -124,7 +141,7 @@ export class Queue<T = unknown> {
       this.#getters.push(getter);
       if (!this.#pumping) void this.#pump();
     });
-    return deserialize<T>(bytes);
+    return decode<T>(message);
   }
 
   #drop(getter: PendingGet): boolean {
@@ -150,7 +167,7 @@ export class Queue<T = unknown> {
         if (message) {
           const getter = this.#getters.shift()!;
           this.#settle(getter);
-          getter.resolve(message.bytes);
+          getter.resolve(message);
           continue;
         }
         await this.#channel.waitAsync('get', seq, undefined);
@@ -166,7 +183,7 @@ export class Queue<T = unknown> {
     for (;;) {
       const seq = this.#channel.seq('get');
       const message = this.#channel.tryGet();
-      if (message) return deserializeSync<T>(message.bytes);
+      if (message) return decodeSync<T>(message);
       const left = remaining(deadline);
       if (!block || left === 0) throw new Empty();
       this.#channel.waitSync('get', seq, left);
