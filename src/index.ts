@@ -14,6 +14,8 @@ export {
   SerializationError,
   TimeoutError,
 } from './errors.js';
+export { AsyncResult } from './pool/async-result.js';
+export { type MapOptions, Pool, type PoolOptions, type TaskOptions, ThreadPool } from './pool/pool.js';
 export { activeChildren, cpuCount, currentProcess, isMainProcess, parentProcess } from './process/current.js';
 export { Process, type ProcessOptions } from './process/process.js';
 export { getAllStartMethods, getStartMethod, type StartMethod, setStartMethod } from './process/start-method.js';

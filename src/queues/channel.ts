@@ -71,7 +71,7 @@ const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
 /** Messages from this size on travel in a segment of their own. */
 export const LARGE_MESSAGE = 64 * 1024;
-const RECORD_HEADER = 8; // length u32, flags u32
+const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
 const FLAG_RAW = 2; // sent with sendBytes
 const recordSize = (payload: number) => (RECORD_HEADER + payload + 7) & ~7;
@@ -301,8 +301,11 @@ export class Channel {
     return -1;
   }
 
-  /** One attempt: true when the record was written, false when the queue is full. */
-  tryPut(bytes: Uint8Array, raw: boolean): boolean {
+  /**
+   * One attempt: true when the record was written, false when the queue is full. `tag`
+   * travels beside the payload; a consumer can have it recorded as it takes the record.
+   */
+  tryPut(bytes: Uint8Array, raw: boolean, tag = 0): boolean {
     const h = this.#h;
     const maxsize = Atomics.load(h, H.MaxSize);
     if (maxsize > 0 && Atomics.load(h, H.Count) >= maxsize) return false;
@@ -320,6 +323,7 @@ export class Channel {
       // Records are 8-aligned and the ring a power of two: a header never wraps.
       this.#ringView.setUint32(tail, prepared.payload.length, true);
       this.#ringView.setUint32(tail + 4, prepared.flags | (raw ? FLAG_RAW : 0), true);
+      this.#ringView.setInt32(tail + 8, tag, true);
       this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, prepared.payload);
       // Publish only now: a process killed above leaves the queue as it was.
       Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
@@ -338,8 +342,12 @@ export class Channel {
   // -------------------------------------------------------------------------------------
   // Get.
 
-  /** One attempt: the next message, or undefined when the queue is empty. */
-  tryGet(maxlength?: number): Message | undefined {
+  /**
+   * One attempt: the next message, or undefined when the queue is empty. With `recordTag`,
+   * the record's tag is stored in recordTag.array[recordTag.index] under the lock, in the same
+   * step as the take: whoever watches that slot never misses a taken record.
+   */
+  tryGet(maxlength?: number, recordTag?: { array: Int32Array; index: number }): Message | undefined {
     const h = this.#h;
     if (Atomics.load(h, H.Count) === 0) return undefined;
     let record: Uint8Array;
@@ -351,6 +359,7 @@ export class Channel {
       const head = Atomics.load(h, H.Head);
       const length = this.#ringView.getUint32(head, true);
       flags = this.#ringView.getUint32(head + 4, true);
+      if (recordTag) Atomics.store(recordTag.array, recordTag.index, this.#ringView.getInt32(head + 8, true));
       if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
         throw new TooLong(length);
       }

@@ -58,6 +58,9 @@ interface PendingGet {
 
 let attaching: Channel | undefined;
 
+/** Package-internal access to a queue's channel (the pool's tagged takes use it). */
+export const kChannel = Symbol('multiprocessing.Queue.channel');
+
 export class Queue<T = unknown> {
   readonly #channel: Channel;
   #closed = false;
@@ -75,6 +78,10 @@ export class Queue<T = unknown> {
   }
 
   protected get channel(): Channel {
+    return this.#channel;
+  }
+
+  get [kChannel](): Channel {
     return this.#channel;
   }
 

@@ -1,0 +1,95 @@
+// The loop a Pool worker runs: take a task from the shared task queue, note its id in this
+// worker's slot (so the parent knows which task died with it), run it, send the outcome back.
+import { SerializationError } from '../errors.js';
+import { kChannel, type Queue } from '../queues/queue.js';
+import { deserialize } from '../serialize/index.js';
+
+export type TaskKind = 'apply' | 'map' | 'starmap';
+
+export interface TaskMessage {
+  id: number;
+  kind: TaskKind;
+  fn: (...args: any[]) => unknown;
+  /** apply: the arguments; map/starmap: the chunk's items. */
+  args: unknown[];
+}
+
+export type ResultMessage =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: unknown; at?: number };
+
+export interface WorkerSetup {
+  tasks: Queue<TaskMessage | null>;
+  results: Queue<ResultMessage>;
+  /** Int32 slots, one per worker: the id of the task it is running, 0 when idle. */
+  running: Int32Array;
+  slot: number;
+  initializer: ((...args: any[]) => unknown) | undefined;
+  initargs: unknown[];
+  maxtasks: number;
+}
+
+async function runTask(task: TaskMessage): Promise<ResultMessage> {
+  if (task.kind === 'apply') return { id: task.id, ok: true, value: await task.fn(...task.args) };
+  const values: unknown[] = new Array(task.args.length);
+  for (let i = 0; i < task.args.length; i++) {
+    try {
+      values[i] = await (task.kind === 'map' ? task.fn(task.args[i]) : task.fn(...(task.args[i] as unknown[])));
+    } catch (error) {
+      return { id: task.id, ok: false, error, at: i };
+    }
+  }
+  return { id: task.id, ok: true, value: values };
+}
+
+function send(results: Queue<ResultMessage>, result: ResultMessage): void {
+  try {
+    results.putSync(result);
+  } catch (error) {
+    if (!(error instanceof SerializationError)) throw error;
+    results.putSync({ id: result.id, ok: false, error });
+  }
+}
+
+/** The next task; its id is in running[slot] from the moment it leaves the queue. */
+async function take(setup: WorkerSetup): Promise<TaskMessage | null> {
+  const channel = setup.tasks[kChannel];
+  const record = { array: setup.running, index: setup.slot };
+  for (;;) {
+    const seq = channel.seq('get');
+    const message = channel.tryGet(undefined, record);
+    if (message) {
+      try {
+        return await deserialize<TaskMessage | null>(message.bytes);
+      } finally {
+        message.release?.();
+      }
+    }
+    channel.waitSync('get', seq, undefined);
+  }
+}
+
+export async function poolWorker(setup: WorkerSetup): Promise<void> {
+  const { results, running, slot, initializer, initargs, maxtasks } = setup;
+  if (initializer) await initializer(...initargs);
+  for (let done = 0; maxtasks === 0 || done < maxtasks; done++) {
+    let task: TaskMessage | null;
+    try {
+      task = await take(setup);
+    } catch (error) {
+      // The task could not be decoded here (its module failed to import, say): fail it alone.
+      send(results, { id: Atomics.load(running, slot), ok: false, error });
+      Atomics.store(running, slot, 0);
+      continue;
+    }
+    if (task === null) return; // close(): the slot keeps the sentinel's tag, so no one replaces us
+    let result: ResultMessage;
+    try {
+      result = await runTask(task);
+    } catch (error) {
+      result = { id: task.id, ok: false, error };
+    }
+    send(results, result);
+    Atomics.store(running, slot, 0);
+  }
+}
