@@ -81,6 +81,7 @@ export class Pool {
   #workerCounter = 0;
   #state: 'run' | 'close' | 'terminate' = 'run';
   #pumping = false;
+  #idle: AbortController | undefined;
 
   constructor(processes?: number | PoolOptions) {
     const options: PoolOptions = typeof processes === 'object' && processes !== null ? processes : { processes };
@@ -176,6 +177,7 @@ export class Pool {
     const pending = this.#pending.get(id);
     if (!pending) return; // aborted, timed out or terminated meanwhile
     this.#pending.delete(id);
+    this.#checkIdle();
     if (ok) pending.resolve(value);
     else pending.reject(at === undefined ? value : new ChunkError(value, at));
   }
@@ -184,13 +186,28 @@ export class Pool {
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
+    const idle = new AbortController();
+    this.#idle = idle;
     try {
       while (this.#pending.size > 0 && this.#state !== 'terminate') {
-        this.#dispatch(await this.#results.get());
+        let result: ResultMessage;
+        try {
+          result = await this.#results.get({ signal: idle.signal });
+        } catch (error) {
+          if (idle.signal.aborted) return;
+          throw error;
+        }
+        this.#dispatch(result);
       }
     } finally {
       this.#pumping = false;
+      this.#idle = undefined;
     }
+  }
+
+  /** Called when tasks leave #pending other than through a result: stop the pump if idle. */
+  #checkIdle(): void {
+    if (this.#pending.size === 0) this.#idle?.abort();
   }
 
   #checkRunning(): void {
@@ -230,8 +247,13 @@ export class Pool {
       const stop = (reason: unknown) => {
         if (!this.#pending.has(id)) return;
         this.#pending.delete(id);
-        const slot = Array.prototype.indexOf.call(this.#running, id);
-        if (slot >= 0) this.#workers[slot]?.kill(); // replaced by #onWorkerExit
+        // Still queued: take it back. Otherwise a worker took it (its slot says which, under
+        // the same lock), so end that worker; #onWorkerExit replaces it.
+        if (!this.#tasks[kChannel].withdraw(id)) {
+          const slot = Array.prototype.indexOf.call(this.#running, id);
+          if (slot >= 0) this.#workers[slot]?.kill();
+        }
+        this.#checkIdle();
         reject(reason);
       };
       const onAbort = () => stop(signal!.reason);
@@ -260,10 +282,7 @@ export class Pool {
     args: unknown[] = [],
     options: TaskOptions & { callback?: (r: Awaited<R>) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>> {
-    const promise = this.apply(fn, args, options);
-    promise.then(options.callback, options.errorCallback);
-    if (!options.errorCallback) promise.catch(() => {}); // reported through the AsyncResult
-    return new AsyncResult(promise);
+    return withCallbacks(this.apply(fn, args, options), options);
   }
 
   #chunksize(length: number, options: MapOptions): number {
@@ -314,10 +333,7 @@ export class Pool {
     iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions & { callback?: (r: Awaited<R>[]) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>[]> {
-    const promise = this.map(fn, iterable, options);
-    promise.then(options.callback, options.errorCallback);
-    if (!options.errorCallback) promise.catch(() => {});
-    return new AsyncResult(promise);
+    return withCallbacks(this.map(fn, iterable, options), options);
   }
 
   async starmap<R>(
@@ -337,10 +353,7 @@ export class Pool {
     iterable: Iterable<unknown[]> | AsyncIterable<unknown[]>,
     options: MapOptions & { callback?: (r: Awaited<R>[]) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>[]> {
-    const promise = this.starmap(fn, iterable, options);
-    promise.then(options.callback, options.errorCallback);
-    if (!options.errorCallback) promise.catch(() => {});
-    return new AsyncResult(promise);
+    return withCallbacks(this.starmap(fn, iterable, options), options);
   }
 
   /** Results in input order; the input is read lazily, a few chunks ahead of the results. */
@@ -438,6 +451,7 @@ export class Pool {
     const error = new ProcessError('the pool was terminated before this task finished');
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    this.#checkIdle();
     const workers = this.#workers.filter((w): w is Process => w !== undefined);
     for (const worker of workers) worker.terminate();
     await Promise.all(workers.map((worker) => worker.join()));
@@ -464,6 +478,22 @@ export class ThreadPool extends Pool {
   protected override defaultContext(): StartMethod {
     return 'thread';
   }
+}
+
+/**
+ * Python's callback/error_callback: called with the outcome. A task's error without an
+ * errorCallback is reported through the AsyncResult only; an error thrown by a callback
+ * itself surfaces as an unhandled rejection, as a bug in it should.
+ */
+function withCallbacks<R>(
+  promise: Promise<R>,
+  options: { callback?: ((value: R) => void) | undefined; errorCallback?: ((error: Error) => void) | undefined },
+): AsyncResult<R> {
+  void promise.then(
+    (value) => options.callback?.(value),
+    (error: Error) => options.errorCallback?.(error),
+  );
+  return new AsyncResult(promise);
 }
 
 /** An error from one item of a chunk, with the item's position in the whole input. */

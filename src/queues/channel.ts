@@ -74,6 +74,7 @@ export const LARGE_MESSAGE = 64 * 1024;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
 const FLAG_RAW = 2; // sent with sendBytes
+const FLAG_WITHDRAWN = 4; // taken back by its sender before anyone got it: skipped by getters
 const recordSize = (payload: number) => (RECORD_HEADER + payload + 7) & ~7;
 /** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
 const SPINS = 2000;
@@ -352,13 +353,22 @@ export class Channel {
     if (Atomics.load(h, H.Count) === 0) return undefined;
     let record: Uint8Array;
     let flags: number;
+    const withdrawnSides: Uint8Array[] = [];
     this.#lock.acquireSync(undefined);
     try {
       if (Atomics.load(h, H.Count) === 0) return undefined;
       this.#syncRing();
-      const head = Atomics.load(h, H.Head);
-      const length = this.#ringView.getUint32(head, true);
+      let head = Atomics.load(h, H.Head);
+      let length = this.#ringView.getUint32(head, true);
       flags = this.#ringView.getUint32(head + 4, true);
+      while (flags & FLAG_WITHDRAWN) {
+        this.#pop(head, length);
+        if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length));
+        if (Atomics.load(h, H.Count) === 0) return undefined;
+        head = Atomics.load(h, H.Head);
+        length = this.#ringView.getUint32(head, true);
+        flags = this.#ringView.getUint32(head + 4, true);
+      }
       if (recordTag) Atomics.store(recordTag.array, recordTag.index, this.#ringView.getInt32(head + 8, true));
       if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
         throw new TooLong(length);
@@ -368,13 +378,13 @@ export class Channel {
         const sideLength = new DataView(spareBuffer(decoder.decode(record))).getUint32(0, true);
         if (sideLength > maxlength) throw new TooLong(sideLength);
       }
-      const size = recordSize(length);
-      Atomics.store(h, H.Head, (head + size) % this.#ring.length);
-      Atomics.sub(h, H.Used, size);
-      Atomics.sub(h, H.Count, 1);
-      Atomics.add(h, H.NotFull, 1);
+      this.#pop(head, length);
     } finally {
       this.#lock.releaseLock();
+      for (const side of withdrawnSides.splice(0)) {
+        const name = decoder.decode(side);
+        this.#giveBack(name, spareBuffer(name));
+      }
     }
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
     const raw = (flags & FLAG_RAW) !== 0;
@@ -394,6 +404,41 @@ export class Channel {
         this.#giveBack(name, buffer);
       },
     };
+  }
+
+  /** Removes the record at `head` (under the lock). */
+  #pop(head: number, length: number): void {
+    const h = this.#h;
+    const size = recordSize(length);
+    Atomics.store(h, H.Head, (head + size) % this.#ring.length);
+    Atomics.sub(h, H.Used, size);
+    Atomics.sub(h, H.Count, 1);
+    Atomics.add(h, H.NotFull, 1);
+  }
+
+  /**
+   * Takes back the oldest record carrying `tag` if no one has got it yet: true when it was
+   * found (it will never be delivered), false when it was already taken.
+   */
+  withdraw(tag: number): boolean {
+    const h = this.#h;
+    this.#lock.acquireSync(undefined);
+    try {
+      this.#syncRing();
+      let at = Atomics.load(h, H.Head);
+      for (let n = Atomics.load(h, H.Count); n > 0; n--) {
+        const length = this.#ringView.getUint32(at, true);
+        const flags = this.#ringView.getUint32(at + 4, true);
+        if (!(flags & FLAG_WITHDRAWN) && this.#ringView.getInt32(at + 8, true) === tag) {
+          this.#ringView.setUint32(at + 4, flags | FLAG_WITHDRAWN, true);
+          return true;
+        }
+        at = (at + recordSize(length)) % this.#ring.length;
+      }
+      return false;
+    } finally {
+      this.#lock.releaseLock();
+    }
   }
 
   // -------------------------------------------------------------------------------------

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Pool, ProcessError, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
+import * as tasks from '../fixtures/pool/tasks.ts';
+import { childPids } from '../helpers.ts';
+
+after(() => assert.deepEqual(childPids(), []));
+
+for (const context of ['spawn', 'thread'] as const) {
+  describe(`pool (${context})`, () => {
+    test('apply, map, starmap, imap, imapUnordered, lambdas and taskRefs', async () => {
+      const pool = new Pool({ processes: 2, context });
+      try {
+        assert.equal(await pool.apply(tasks.square, [7]), 49);
+        assert.deepEqual(await pool.map(tasks.square, [1, 2, 3, 4]), [1, 4, 9, 16]);
+        assert.deepEqual(await pool.map(tasks.square, []), []);
+        assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2, 3], { chunksize: 2 }), [2, 3, 4]);
+        assert.deepEqual(
+          await pool.starmap(tasks.add, [
+            [1, 2],
+            [3, 4],
+          ]),
+          [3, 7],
+        );
+        async function* numbers() {
+          yield 5;
+          yield 6;
+        }
+        assert.deepEqual(await pool.map(tasks.slowSquare, numbers()), [25, 36]);
+        const ordered: number[] = [];
+        for await (const value of pool.imap(tasks.slowSquare, [1, 2, 3, 4, 5])) ordered.push(value);
+        assert.deepEqual(ordered, [1, 4, 9, 16, 25]);
+        const unordered: number[] = [];
+        for await (const value of pool.imapUnordered(tasks.slowSquare, [1, 2, 3, 4, 5], { chunksize: 2 }))
+          unordered.push(value);
+        assert.deepEqual(
+          unordered.sort((a, b) => a - b),
+          [1, 4, 9, 16, 25],
+        );
+        const ref = taskRef(new URL('../fixtures/pool/tasks.ts', import.meta.url), 'square');
+        assert.equal(await pool.apply(ref, [12]), 144);
+      } finally {
+        pool.close();
+        await pool.join();
+      }
+    });
+
+    test('a worker that dies mid-task fails exactly that task; the pool replaces it and goes on', async () => {
+      const pool = new Pool({ processes: 2, context });
+      try {
+        const others = Array.from({ length: 20 }, (_, i) => pool.apply(tasks.slowSquare, [i]));
+        const exit = pool.apply(tasks.crash, [3]);
+        await assert.rejects(exit, (error: unknown) => {
+          assert.ok(error instanceof ProcessError);
+          assert.match((error as Error).message, /exited with code 3/);
+          return true;
+        });
+        if (context === 'spawn') {
+          await assert.rejects(pool.apply(tasks.killSelf), /killed by signal 9/);
+        }
+        await assert.rejects(pool.apply(tasks.uncaughtLater), /exited with code 1/);
+        assert.deepEqual(
+          await Promise.all(others),
+          Array.from({ length: 20 }, (_, i) => i * i),
+        );
+        assert.equal(await pool.apply(tasks.square, [3]), 9);
+      } finally {
+        await pool.terminate();
+      }
+    });
+  });
+}
+
+test('pool: map rejects with the first error in input order, with its class', async () => {
+  const pool = new Pool(2);
+  try {
+    await assert.rejects(
+      pool.map(
+        tasks.failOn,
+        Array.from({ length: 20 }, (_, i) => i),
+        { chunksize: 3 },
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof tasks.TaskError);
+        assert.equal((error as Error).message, 'unlucky 7');
+        return true;
+      },
+    );
+    assert.equal(await pool.apply(tasks.square, [2]), 4, 'the pool is fine afterwards');
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: applyAsync and AsyncResult (callbacks, get timeout, ready, successful)', async () => {
+  const pool = new Pool(1);
+  try {
+    let called: number | undefined;
+    const result = pool.applyAsync(tasks.add, [2, 3], { callback: (value) => (called = value) });
+    assert.equal(await result.get(), 5);
+    assert.equal(called, 5);
+    assert.equal(result.ready(), true);
+    assert.equal(result.successful(), true);
+    let failure: Error | undefined;
+    const failing = pool.applyAsync(tasks.failOn, [13], { errorCallback: (error) => (failure = error) });
+    await failing.wait();
+    assert.equal(failing.successful(), false);
+    assert.ok(failure instanceof tasks.TaskError);
+    const slow = pool.applyAsync(tasks.forever, []);
+    assert.equal(slow.ready(), false);
+    assert.throws(() => slow.successful(), ProcessError);
+    await assert.rejects(slow.get(30), TimeoutError);
+    const mapped = pool.mapAsync(tasks.square, [1, 2]);
+    const starred = pool.starmapAsync(tasks.add, [[1, 1]]);
+    await pool.terminate();
+    await assert.rejects(mapped.get(), ProcessError);
+    await starred.wait();
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: signal and timeout per call; an already-aborted signal rejects at once', async () => {
+  const pool = new Pool(1);
+  try {
+    await assert.rejects(pool.apply(tasks.square, [1], { signal: AbortSignal.abort() }), { name: 'AbortError' });
+    const controller = new AbortController();
+    const running = pool.apply(tasks.forever, [], { signal: controller.signal });
+    setImmediate(() => controller.abort());
+    await assert.rejects(running, { name: 'AbortError' });
+    await assert.rejects(pool.apply(tasks.forever, [], { timeout: 50 }), TimeoutError);
+    assert.equal(await pool.apply(tasks.square, [5]), 25, 'the worker that ran it was replaced');
+    // A task aborted while still queued is taken back: no worker ever runs it.
+    const first = new AbortController();
+    const second = new AbortController();
+    const blocker = pool.apply(tasks.forever, [], { signal: first.signal });
+    const queued = pool.apply(tasks.forever, [], { signal: second.signal });
+    second.abort();
+    await assert.rejects(queued, { name: 'AbortError' });
+    first.abort();
+    await assert.rejects(blocker, { name: 'AbortError' });
+    assert.equal(await pool.apply(tasks.square, [6]), 36, 'the withdrawn task did not occupy the new worker');
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: initializer, maxtasksperchild, onProgress', async () => {
+  const pool = new Pool({ processes: 1, initializer: tasks.init, initargs: ['ready'], maxtasksperchild: 2 });
+  try {
+    assert.equal(await pool.apply(tasks.readInit), 'ready');
+    const pids = new Set<number>();
+    for (let i = 0; i < 4; i++) pids.add(await pool.apply(tasks.pid));
+    assert.ok(pids.size >= 2, `workers were recycled: ${[...pids]}`);
+    const progress: Array<[number, number | undefined]> = [];
+    await pool.map(tasks.square, [1, 2, 3, 4, 5], {
+      chunksize: 2,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    assert.deepEqual(progress.at(-1), [5, 5]);
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+});
+
+test('pool: imap reads an endless input lazily', async () => {
+  const pool = new Pool(2);
+  let produced = 0;
+  function* endless() {
+    for (;;) yield produced++;
+  }
+  try {
+    const seen: number[] = [];
+    for await (const value of pool.imap(tasks.square, endless())) {
+      seen.push(value);
+      if (seen.length === 10) break;
+    }
+    assert.deepEqual(seen.slice(0, 3), [0, 1, 4]);
+    assert.ok(produced < 30, `read ${produced} items for 10 results`);
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: bad arguments and misuse', async () => {
+  assert.throws(() => new Pool(0), RangeError);
+  assert.throws(() => new Pool(1.5), RangeError);
+  assert.throws(() => new Pool({ maxtasksperchild: 0 }), RangeError);
+  const pool = new Pool(1);
+  try {
+    await assert.rejects(pool.join(), ProcessError);
+    await assert.rejects(pool.map(tasks.square, [1], { chunksize: 0 }), RangeError);
+    await assert.rejects(pool.apply(42 as never), TypeError);
+    const local = 3;
+    await assert.rejects(
+      pool.apply(() => local),
+      SerializationError,
+    );
+    await assert.rejects(pool.apply(tasks.add, [1, Symbol('x')]), SerializationError);
+    assert.equal(await pool.apply(tasks.add, [1, 2]), 3, 'only that call failed');
+    pool.close();
+    await assert.rejects(pool.apply(tasks.square, [1]), ProcessError);
+    await assert.rejects(pool.map(tasks.square, [1]), ProcessError);
+  } finally {
+    await pool.join();
+  }
+});
+
+test('pool: terminate() rejects running tasks promptly and leaves no process behind', async () => {
+  const pool = new Pool(2);
+  const running = Promise.allSettled([
+    pool.apply(tasks.forever),
+    pool.apply(tasks.forever),
+    pool.apply(tasks.square, [2]),
+  ]);
+  await pool.terminate();
+  const outcomes = await running;
+  assert.ok(outcomes.slice(0, 2).every((o) => o.status === 'rejected'));
+  await pool.join();
+  assert.deepEqual(childPids(), []);
+});
+
+test('thread pool: workers are threads of this process; await using terminates', async () => {
+  await using pool = new ThreadPool(2);
+  assert.equal(await pool.apply(tasks.pid), process.pid);
+  assert.deepEqual(await pool.map(tasks.square, [1, 2, 3]), [1, 4, 9]);
+});
