@@ -20,8 +20,7 @@ async function main(args: string[]): Promise<number> {
     }
     case 'sched': {
       // Loaded on demand: the simulator has nothing to do with the other commands.
-      const sched = './sched.js';
-      const { schedCommand } = (await import(sched)) as { schedCommand(argv: string[]): Promise<number> };
+      const { schedCommand } = await import('./sched.js');
       return schedCommand(rest);
     }
     case undefined:

@@ -36,6 +36,9 @@ const expectations: Record<string, RegExp[]> = {
   'messages/pipe_one_way.ts': [/one way only/],
   'messages/pipeline.ts': [/sum of squares: 338350/],
   'shared/rlock_deadlock.ts': [/Lock: second acquire would deadlock/, /RLock: second acquire succeeded/],
+  'sched/mlfq_seed.ts': [/J4 在第4级队列完成/, /J3 在第3级队列完成/],
+  'sched/fcfs_sjf_rr.ts': [/sjf +3\.00/],
+  'sched/process_states.ts': [/I\/O wait +2/, /blocked \(阻塞\) -> ready \(就绪\)/],
 };
 
 for (const [example, patterns] of Object.entries(expectations)) {
