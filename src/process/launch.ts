@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { TRACKER_FD_ENV, trackerFd } from '../shm/tracker.js';
+import { TRACKER_FD_ENV, trackerEnv, trackerFd } from '../shm/tracker.js';
 
 export interface ChildHeader {
   name: string;
@@ -69,7 +69,7 @@ const ENV_MESSAGE_LIMIT = 96 * 1024;
 export function launchSpawn(message: ChildMessage): Launched {
   const tracker = trackerFd();
   const env = childEnv();
-  env[TRACKER_FD_ENV] = String(TRACKER_CHILD_FD);
+  env[TRACKER_FD_ENV] = trackerEnv(TRACKER_CHILD_FD);
   // The start message goes in the environment, so it is delivered by the time start()
   // returns (a parent may exit right after); only a large one goes over the IPC channel.
   const encoded = v8.serialize(message).toString('base64');

@@ -5,9 +5,13 @@
 // a process ends, SIGKILL included, so the tracker sees end-of-file exactly when the whole
 // tree has ended. The tracker is `sh` + `awk`: it starts in a millisecond and uses ~1 MiB.
 import { spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 
-/** Environment variable through which a child learns the tracker pipe's fd. */
+/**
+ * Environment variable through which a child learns the tracker pipe: `fd:inode`. The inode
+ * tells our children (which got the pipe at that fd) from unrelated programs that merely
+ * inherited the environment (a process spawned with child_process): those start their own.
+ */
 export const TRACKER_FD_ENV = 'MP_TRACKER_FD';
 
 // Ignore the terminal's signals: the tracker must outlive a Ctrl-C'd tree to clean up.
@@ -24,8 +28,8 @@ let startedHere = false;
 /** The fd of the tracker pipe in this process, starting the tracker if there is none yet. */
 export function trackerFd(): number {
   if (fd !== undefined) return fd;
-  const inherited = Number(process.env[TRACKER_FD_ENV]);
-  if (Number.isInteger(inherited) && inherited > 2) {
+  const inherited = inheritedFd(process.env[TRACKER_FD_ENV]);
+  if (inherited !== undefined) {
     fd = inherited;
     return fd;
   }
@@ -38,9 +42,27 @@ export function trackerFd(): number {
   stdin.unref();
   fd = stdin._handle.fd;
   // Threads of this process share the fd; they learn it from their environment.
-  process.env[TRACKER_FD_ENV] = String(fd);
+  process.env[TRACKER_FD_ENV] = trackerEnv(fd);
   startedHere = true;
   return fd;
+}
+
+/** The value of TRACKER_FD_ENV for a process that has the tracker pipe at `childFd`. */
+export function trackerEnv(childFd: number): string {
+  return `${childFd}:${fstatSync(trackerFd()).ino}`;
+}
+
+function inheritedFd(value: string | undefined): number | undefined {
+  const match = /^(\d+):(\d+)$/.exec(value ?? '');
+  if (!match) return undefined;
+  const candidate = Number(match[1]);
+  try {
+    const stat = fstatSync(candidate);
+    if ((stat.isFIFO() || stat.isSocket()) && String(stat.ino) === match[2]) return candidate;
+  } catch {
+    // not open here
+  }
+  return undefined;
 }
 
 /** Whether this process started the tree's tracker, i.e. is the root of the program tree. */

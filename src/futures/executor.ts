@@ -1,0 +1,186 @@
+// ProcessPoolExecutor and ThreadPoolExecutor: concurrent.futures' executors over the same
+// task engine as Pool. Workers start as work arrives (as Python's do); a worker that dies
+// abruptly breaks the executor, as in Python: the task it ran, every pending one and every
+// later submit fail with BrokenProcessPool.
+import { ProcessError, TimeoutError } from '../errors.js';
+import { ChunkError, TaskEngine } from '../pool/engine.js';
+import { checkFunction, collect, validateCount } from '../pool/pool.js';
+import type { TaskKind } from '../pool/worker.js';
+import { cpuCount } from '../process/current.js';
+import { type StartMethod, validateStartMethod } from '../process/start-method.js';
+import { validateTimeout } from '../util/deadline.js';
+import { BrokenProcessPool } from './errors.js';
+import { Future } from './future.js';
+
+export interface ExecutorOptions {
+  maxWorkers?: number | undefined;
+  initializer?: ((...args: any[]) => unknown) | undefined;
+  initargs?: unknown[] | undefined;
+  maxTasksPerChild?: number | undefined;
+  context?: StartMethod | undefined;
+}
+
+export interface ExecutorMapOptions {
+  timeout?: number | undefined;
+  chunksize?: number | undefined;
+}
+
+export class ProcessPoolExecutor {
+  readonly #engine: TaskEngine;
+  readonly #futures = new Set<Future<unknown>>();
+  #shutdown = false;
+
+  constructor(options: ExecutorOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('the executor takes an options object: { maxWorkers, initializer, initargs, … }');
+    }
+    const maxWorkers =
+      options.maxWorkers === undefined ? this.defaultWorkers() : validateCount(options.maxWorkers, 'maxWorkers');
+    const context =
+      options.context === undefined ? this.defaultContext() : validateStartMethod(options.context, 'context');
+    if (options.initializer !== undefined) checkFunction(options.initializer);
+    const initargs = options.initargs ?? [];
+    if (!Array.isArray(initargs)) throw new TypeError('initargs must be an array');
+    const maxtasks =
+      options.maxTasksPerChild === undefined ? 0 : validateCount(options.maxTasksPerChild, 'maxTasksPerChild');
+    this.#engine = new TaskEngine({
+      processes: maxWorkers,
+      context,
+      initializer: options.initializer,
+      initargs,
+      maxtasks,
+      lazy: true,
+      prefix: this.constructor.name === 'ThreadPoolExecutor' ? 'ThreadPoolExecutor' : 'ProcessPoolExecutor',
+      onCrash: 'break',
+      broken: (message) => new BrokenProcessPool(message),
+    });
+  }
+
+  /** Python: os.cpu_count() workers. */
+  protected defaultWorkers(): number {
+    return cpuCount();
+  }
+
+  protected defaultContext(): StartMethod | undefined {
+    return undefined;
+  }
+
+  #checkOpen(): void {
+    if (this.#engine.state === 'broken') throw this.#engine.brokenError!;
+    if (this.#shutdown) throw new ProcessError('cannot schedule new futures after shutdown()');
+  }
+
+  #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[]): Future<R> {
+    let id = 0;
+    let promise: Promise<unknown>;
+    try {
+      ({ id, promise } = this.#engine.submit(kind, fn, args));
+    } catch (error) {
+      if (error instanceof TypeError || error instanceof RangeError) throw error;
+      promise = Promise.reject(error); // a SerializationError fails this future only
+    }
+    if (kind !== 'apply') {
+      promise = promise.catch((error: unknown) => {
+        throw error instanceof ChunkError ? error.error : error;
+      });
+    }
+    const engine = this.#engine;
+    const future = new Future<R>(promise as Promise<R>, {
+      withdraw: (reason) => id !== 0 && engine.withdraw(id, reason),
+      isRunning: () => id !== 0 && engine.isRunning(id),
+    });
+    this.#futures.add(future as Future<unknown>);
+    future.addDoneCallback(() => this.#futures.delete(future as Future<unknown>));
+    return future;
+  }
+
+  /** Schedules fn(...args); the Future settles with its outcome. */
+  submit<R>(fn: (...a: any[]) => R, ...args: unknown[]): Future<Awaited<R>> {
+    checkFunction(fn);
+    this.#checkOpen();
+    return this.#future<Awaited<R>>('apply', fn, args);
+  }
+
+  /**
+   * fn over every item, results in input order. As Python's, every item is submitted at
+   * once (in chunks of `chunksize`, default 1); `timeout` counts from this call; an error
+   * is thrown when its item is reached; leaving the loop early cancels what has not started.
+   */
+  map<T, R>(
+    fn: (x: T) => R,
+    iterable: Iterable<T> | AsyncIterable<T>,
+    options: ExecutorMapOptions = {},
+  ): AsyncIterableIterator<Awaited<R>> {
+    checkFunction(fn);
+    this.#checkOpen();
+    const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
+    const { timeout } = options;
+    if (timeout !== undefined) validateTimeout(timeout);
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    const submitAll = (items: T[]) => {
+      const futures: Array<Future<Awaited<R>[]>> = [];
+      for (let start = 0; start < items.length; start += size) {
+        futures.push(this.#future<Awaited<R>[]>('map', fn, items.slice(start, start + size)));
+      }
+      return futures;
+    };
+    // A sync iterable is submitted now, as in Python; an async one as soon as it is read.
+    const futures =
+      iterable !== null && typeof iterable === 'object' && Symbol.iterator in iterable
+        ? Promise.resolve(submitAll([...(iterable as Iterable<T>)]))
+        : collect(iterable).then(submitAll);
+    futures.catch(() => {});
+    return results(futures, deadline, timeout);
+  }
+
+  /**
+   * No new submits. cancelFutures: pending futures are cancelled. wait (default true):
+   * resolves once every future is done and every worker has exited.
+   */
+  async shutdown(options: { wait?: boolean | undefined; cancelFutures?: boolean | undefined } = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = options;
+    this.#shutdown = true;
+    if (cancelFutures) for (const future of this.#futures) future.cancel();
+    this.#engine.close();
+    if (!wait) return;
+    await Promise.allSettled([...this.#futures].map((future) => future.result()));
+    await this.#engine.join();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown({ wait: true });
+  }
+}
+
+/** ProcessPoolExecutor with worker threads; Python's default of min(32, cpuCount() + 4) workers. */
+export class ThreadPoolExecutor extends ProcessPoolExecutor {
+  protected override defaultWorkers(): number {
+    return Math.min(32, cpuCount() + 4);
+  }
+
+  protected override defaultContext(): StartMethod {
+    return 'thread';
+  }
+}
+
+async function* results<R>(
+  chunks: Promise<Array<Future<R[]>>>,
+  deadline: number | undefined,
+  timeout: number | undefined,
+): AsyncGenerator<R> {
+  const futures = await chunks;
+  try {
+    for (const future of futures) {
+      let values: R[];
+      try {
+        values = await future.result(deadline === undefined ? undefined : Math.max(0, deadline - Date.now()));
+      } catch (error) {
+        if (error instanceof TimeoutError) throw new TimeoutError(`map() did not finish within ${timeout} ms`);
+        throw error;
+      }
+      yield* values;
+    }
+  } finally {
+    for (const future of futures) future.cancel();
+  }
+}

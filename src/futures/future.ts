@@ -1,0 +1,259 @@
+// Future, wait and asCompleted: concurrent.futures' objects over a promise. A Future is a
+// thenable (`await executor.submit(...)` works) that can also be asked about its state
+// synchronously, cancelled while still queued, and given done-callbacks.
+import { TimeoutError } from '../errors.js';
+import { validateTimeout } from '../util/deadline.js';
+import { CancelledError } from './errors.js';
+
+type State = 'pending' | 'cancelled' | 'fulfilled' | 'rejected';
+
+/** What the executor behind a future can do for it. */
+export interface FutureSource {
+  /** Takes the task back if no worker has it yet; true when it will never run. */
+  withdraw(reason: unknown): boolean;
+  /** True while a worker runs it. */
+  isRunning(): boolean;
+}
+
+let outcomeOf: <R>(future: Future<R>) => { state: State; error: unknown };
+
+export class Future<R> implements PromiseLike<R> {
+  #state: State = 'pending';
+  #value: R | undefined;
+  #error: unknown;
+  #callbacks: Array<(future: Future<R>) => void> = [];
+  readonly #source: FutureSource;
+  readonly #settled: Promise<void>;
+
+  static {
+    outcomeOf = <R>(future: Future<R>) => ({ state: future.#state, error: future.#error });
+  }
+
+  /** Internal: made by the executors. */
+  constructor(promise: Promise<R>, source: FutureSource) {
+    this.#source = source;
+    this.#settled = promise.then(
+      (value) => this.#finish('fulfilled', value, undefined),
+      (error: unknown) => this.#finish('rejected', undefined, error),
+    );
+  }
+
+  #finish(state: State, value: R | undefined, error: unknown): void {
+    if (this.#state !== 'pending') return; // cancelled first
+    this.#state = state;
+    this.#value = value;
+    this.#error = error;
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const callback of callbacks) this.#call(callback);
+  }
+
+  #call(callback: (future: Future<R>) => void): void {
+    try {
+      callback(this);
+    } catch (error) {
+      // As Python: a failing callback is reported and does not disturb the others.
+      console.error('exception calling callback for', this, error);
+    }
+  }
+
+  /** Cancels the task if no worker has started it: true when it is (or was already) cancelled. */
+  cancel(): boolean {
+    if (this.#state === 'cancelled') return true;
+    if (this.#state !== 'pending') return false;
+    const error = new CancelledError('the future was cancelled before it ran');
+    if (!this.#source.withdraw(error)) return false; // running: it cannot be stopped
+    this.#finish('cancelled', undefined, error);
+    return true;
+  }
+
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  running(): boolean {
+    return this.#state === 'pending' && this.#source.isRunning();
+  }
+
+  done(): boolean {
+    return this.#state !== 'pending';
+  }
+
+  /** Waits up to `timeout` ms (undefined: for ever) for the future to settle. */
+  async #wait(timeout: number | undefined): Promise<void> {
+    if (this.#state !== 'pending') return;
+    if (timeout === undefined) return this.#settled;
+    validateTimeout(timeout);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#settled,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new TimeoutError(`the future was not done within ${timeout} ms`)), timeout);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The task's result; its error; CancelledError; TimeoutError after `timeout` ms. */
+  async result(timeout?: number): Promise<R> {
+    await this.#wait(timeout);
+    if (this.#state === 'fulfilled') return this.#value as R;
+    throw this.#error;
+  }
+
+  /** The task's error, or null if it succeeded; CancelledError; TimeoutError after `timeout` ms. */
+  async exception(timeout?: number): Promise<Error | null> {
+    await this.#wait(timeout);
+    if (this.#state === 'cancelled') throw this.#error;
+    return this.#state === 'rejected' ? (this.#error as Error) : null;
+  }
+
+  /** Calls `fn(future)` once it is done (at once if it is). */
+  addDoneCallback(fn: (future: Future<R>) => void): void {
+    if (typeof fn !== 'function') throw new TypeError('addDoneCallback needs a function');
+    if (this.#state === 'pending') this.#callbacks.push(fn);
+    else this.#call(fn);
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a Future is deliberately a thenable
+  then<A = R, B = never>(
+    onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.result().then(onFulfilled, onRejected);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return `Future ${this.#state === 'pending' ? (this.running() ? 'running' : 'pending') : this.#state}`;
+  }
+}
+
+export const FIRST_COMPLETED = 'FIRST_COMPLETED';
+export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
+export const ALL_COMPLETED = 'ALL_COMPLETED';
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+function futuresOf<R>(fs: Iterable<Future<R>>, what: string): Set<Future<R>> {
+  if (fs === null || typeof fs !== 'object' || !(Symbol.iterator in fs)) {
+    throw new TypeError(`${what} needs an iterable of futures`);
+  }
+  const set = new Set(fs);
+  for (const f of set) {
+    if (!(f instanceof Future)) throw new TypeError(`${what} needs futures (from submit()), got ${String(f)}`);
+  }
+  return set;
+}
+
+const failed = <R>(f: Future<R>) => outcomeOf(f).state === 'rejected';
+
+/**
+ * Waits until the futures meet `returnWhen` (default ALL_COMPLETED) or `timeout` ms pass;
+ * never throws on timeout: it returns which are done and which are not.
+ */
+export async function wait<R>(
+  fs: Iterable<Future<R>>,
+  options: { timeout?: number | undefined; returnWhen?: ReturnWhen | undefined } = {},
+): Promise<{ done: Set<Future<R>>; notDone: Set<Future<R>> }> {
+  const all = futuresOf(fs, 'wait()');
+  const { timeout, returnWhen = ALL_COMPLETED } = options;
+  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
+    throw new RangeError(
+      `returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`,
+    );
+  }
+  if (timeout !== undefined) validateTimeout(timeout);
+  const split = () => {
+    const done = new Set<Future<R>>();
+    const notDone = new Set<Future<R>>();
+    for (const f of all) (f.done() ? done : notDone).add(f);
+    return { done, notDone };
+  };
+  const satisfied = () => {
+    const { done, notDone } = split();
+    if (notDone.size === 0) return true;
+    if (returnWhen === FIRST_COMPLETED) return done.size > 0;
+    if (returnWhen === FIRST_EXCEPTION) return [...done].some(failed);
+    return false;
+  };
+  if (!satisfied() && timeout !== 0) {
+    await new Promise<void>((resolve) => {
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = timeout === undefined ? undefined : setTimeout(finish, timeout);
+      for (const f of all) {
+        f.addDoneCallback(() => {
+          if (satisfied()) finish();
+        });
+      }
+    });
+  }
+  return split();
+}
+
+/**
+ * Yields the given futures as they complete (those already done first). Throws TimeoutError
+ * if `timeout` ms pass before all are done. A plain iterator, not an async generator: those
+ * would unwrap the futures, which are thenables.
+ */
+export function asCompleted<R>(fs: Iterable<Future<R>>, timeout?: number): AsyncIterableIterator<Future<R>> {
+  const all = futuresOf(fs, 'asCompleted()');
+  if (timeout !== undefined) validateTimeout(timeout);
+  const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+  const ready: Array<Future<R>> = [];
+  const waiting = new Set<Future<R>>();
+  let wake: (() => void) | undefined;
+  for (const f of all) {
+    if (f.done()) ready.push(f);
+    else waiting.add(f);
+  }
+  for (const f of waiting) {
+    f.addDoneCallback(() => {
+      if (!waiting.delete(f)) return;
+      ready.push(f);
+      wake?.();
+    });
+  }
+  const iterator: AsyncIterableIterator<Future<R>> = {
+    async next(): Promise<IteratorResult<Future<R>>> {
+      if (ready.length === 0 && waiting.size > 0) {
+        const left = deadline === undefined ? undefined : deadline - Date.now();
+        await new Promise<void>((resolve, reject) => {
+          const timer =
+            left === undefined
+              ? undefined
+              : setTimeout(
+                  () => {
+                    wake = undefined;
+                    reject(new TimeoutError(`${waiting.size} (of ${all.size}) futures unfinished after ${timeout} ms`));
+                  },
+                  Math.max(0, left),
+                );
+          wake = () => {
+            wake = undefined;
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      const f = ready.shift();
+      return f === undefined ? { done: true, value: undefined } : { done: false, value: f };
+    },
+    async return(): Promise<IteratorResult<Future<R>>> {
+      ready.length = 0;
+      waiting.clear();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,338 @@
+// The machinery under Pool and the executors: long-lived workers (processes or threads)
+// pulling tasks from one shared queue, as Python's multiprocessing.Pool.
+//
+//   parent                         shared memory                      workers
+//   submit ── tasks (tagged) ─────▶ [task queue] ── tagged take ──▶ worker i: running[i] = id
+//   pump ◀──────────── results ───── [result queue] ◀──────────── run, send the outcome
+//   worker i exits ──▶ fail running[i] (if no result came) ──▶ replace it, or break (executors)
+//
+// A take records the task's id in the worker's slot in the same locked step that removes it
+// from the queue, so a worker that dies at any moment fails exactly the task it held, and no
+// other task is lost or run twice. A task that has not been taken can be withdrawn.
+import { ProcessError, TimeoutError } from '../errors.js';
+import { Process } from '../process/process.js';
+import type { StartMethod } from '../process/start-method.js';
+import { kChannel, Queue } from '../queues/queue.js';
+import { serialize } from '../serialize/index.js';
+import { RawArray } from '../sharedctypes/array.js';
+import { validateTimeout } from '../util/deadline.js';
+import { poolWorker, type ResultMessage, type TaskKind, type TaskMessage, type WorkerSetup } from './worker.js';
+
+export interface EngineOptions {
+  processes: number;
+  context: StartMethod | undefined;
+  initializer: ((...args: any[]) => unknown) | undefined;
+  initargs: unknown[];
+  /** Recycle a worker after this many tasks; 0: never. */
+  maxtasks: number;
+  /** Start workers as tasks arrive (executors) rather than all at once (Pool). */
+  lazy: boolean;
+  /** Names workers: `${prefix}-N`. */
+  prefix: string;
+  /**
+   * A worker ended abruptly (not by close(), terminate() or a task's abort). 'replace' (Pool)
+   * fails the task it held and starts another; 'break' (executors) fails every outstanding
+   * task with the error `broken` makes and refuses new ones.
+   */
+  onCrash: 'replace' | 'break';
+  broken?: (message: string) => ProcessError;
+}
+
+export interface SubmitOptions {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Tag of the sentinel that tells a worker to exit (close()). */
+const SENTINEL_TAG = -1;
+
+/** An error from one item of a chunk, with the item's position in the chunk. */
+export class ChunkError {
+  constructor(
+    readonly error: unknown,
+    readonly at: number,
+    readonly offset = 0,
+  ) {}
+  get index(): number {
+    return this.offset + this.at;
+  }
+  withOffset(offset: number): ChunkError {
+    return new ChunkError(this.error, this.at, offset);
+  }
+}
+
+export class TaskEngine {
+  readonly #options: EngineOptions;
+  readonly #tasks = new Queue<TaskMessage | null>();
+  readonly #results = new Queue<ResultMessage>();
+  readonly #running: Int32Array;
+  readonly #workers: Array<Process | undefined>;
+  readonly #pending = new Map<number, Pending>();
+  #started = 0;
+  #nextId = 1;
+  #workerCounter = 0;
+  #state: 'run' | 'close' | 'terminate' | 'broken' = 'run';
+  #brokenError: ProcessError | undefined;
+  #pumping = false;
+  #idle: AbortController | undefined;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.#running = RawArray('i', options.processes) as unknown as Int32Array;
+    this.#workers = new Array(options.processes).fill(undefined);
+    if (!options.lazy) for (let i = 0; i < options.processes; i++) this.#startWorker(i);
+  }
+
+  get state(): 'run' | 'close' | 'terminate' | 'broken' {
+    return this.#state;
+  }
+
+  /** Why the engine broke (executors), if it did. */
+  get brokenError(): ProcessError | undefined {
+    return this.#brokenError;
+  }
+
+  /** Pids of the live workers (threads report this process's pid). */
+  get workers(): Process[] {
+    return this.#workers.filter((w): w is Process => w !== undefined);
+  }
+
+  #startWorker(slot: number): void {
+    const { context, initializer, initargs, maxtasks, prefix } = this.#options;
+    const setup: WorkerSetup = {
+      tasks: this.#tasks,
+      results: this.#results,
+      running: this.#running,
+      slot,
+      initializer,
+      initargs,
+      maxtasks,
+    };
+    Atomics.store(this.#running, slot, 0);
+    const worker = new Process({
+      target: poolWorker,
+      args: [setup],
+      daemon: true,
+      name: `${prefix}-${++this.#workerCounter}`,
+      context,
+    });
+    worker.start();
+    this.#workers[slot] = worker;
+    this.#started = Math.max(this.#started, slot + 1);
+    void worker.sentinel.then(() => this.#onWorkerExit(slot, worker));
+  }
+
+  /** Lazy engines: one more worker when every started one may be busy. */
+  #grow(): void {
+    if (this.#started >= this.#options.processes || this.#pending.size <= this.#started) return;
+    this.#startWorker(this.#started);
+  }
+
+  /** A worker ended: fail the task it held (unless its result came), replace it if needed. */
+  #onWorkerExit(slot: number, worker: Process): void {
+    if (this.#workers[slot] !== worker) return;
+    this.#workers[slot] = undefined;
+    if (this.#state === 'terminate' || this.#state === 'broken') return;
+    this.#drainResults();
+    const held = Atomics.load(this.#running, slot);
+    Atomics.store(this.#running, slot, 0);
+    if (held === SENTINEL_TAG) return; // it took its close() sentinel and left
+    const code = worker.exitcode ?? 0;
+    const crashed = held > 0 || code !== 0;
+    if (!crashed && this.#state === 'close' && this.#tasks.qsize() === 0) return;
+    const how = code < 0 ? `was killed by signal ${-code}` : `exited with code ${code}`;
+    const where = `the pool worker ${worker.name} (pid ${worker.pid}) ${how}`;
+    if (crashed && this.#options.onCrash === 'break' && this.#options.broken) {
+      const what = held > 0 ? 'while running a task' : 'while idle';
+      this.#break(this.#options.broken(`${where} ${what}; the pool is broken and takes no more tasks`));
+      return;
+    }
+    if (held > 0) this.#settle(held, false, new ProcessError(`${where} while running this task`));
+    if (this.#state === 'run' || this.#tasks.qsize() > 0) this.#startWorker(slot);
+  }
+
+  /** Executors: every outstanding task fails, the other workers are stopped. */
+  #break(error: ProcessError): void {
+    this.#state = 'broken';
+    this.#brokenError = error;
+    this.#failAll(error);
+    for (const worker of this.workers) worker.terminate();
+  }
+
+  #failAll(error: ProcessError): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#checkIdle();
+    for (const task of pending) task.reject(error);
+  }
+
+  #drainResults(): void {
+    for (;;) {
+      let result: ResultMessage;
+      try {
+        result = this.#results.getNowait();
+      } catch {
+        return;
+      }
+      this.#dispatch(result);
+    }
+  }
+
+  #dispatch(result: ResultMessage): void {
+    if (result.ok) this.#settle(result.id, true, result.value);
+    else this.#settle(result.id, false, result.error, result.at);
+  }
+
+  #settle(id: number, ok: boolean, value: unknown, at?: number): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return; // aborted, timed out or terminated meanwhile
+    this.#pending.delete(id);
+    this.#checkIdle();
+    if (ok) pending.resolve(value);
+    else pending.reject(at === undefined ? value : new ChunkError(value, at));
+  }
+
+  /** Reads results while tasks are outstanding (and only then, so an idle pool keeps no one alive). */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    const idle = new AbortController();
+    this.#idle = idle;
+    try {
+      while (this.#pending.size > 0 && this.#state !== 'terminate' && this.#state !== 'broken') {
+        let result: ResultMessage;
+        try {
+          result = await this.#results.get({ signal: idle.signal });
+        } catch (error) {
+          if (idle.signal.aborted) return;
+          throw error;
+        }
+        this.#dispatch(result);
+      }
+    } finally {
+      this.#pumping = false;
+      this.#idle = undefined;
+    }
+  }
+
+  /** Called when tasks leave #pending: stop the pump if nothing is outstanding. */
+  #checkIdle(): void {
+    if (this.#pending.size === 0) this.#idle?.abort();
+  }
+
+  /** Throws unless new tasks are accepted. */
+  checkRunning(): void {
+    if (this.#state === 'run') return;
+    if (this.#state === 'broken') throw this.#brokenError!;
+    throw new ProcessError(
+      `the pool is ${this.#state === 'close' ? 'closed' : 'terminated'}; no new tasks can be submitted`,
+    );
+  }
+
+  /**
+   * Sends one task; the promise settles with its outcome. Serialization errors throw here.
+   * map/starmap tasks reject with a ChunkError giving the failing item.
+   */
+  submit(
+    kind: TaskKind,
+    fn: (...args: any[]) => unknown,
+    args: unknown[],
+    options: SubmitOptions = {},
+  ): { id: number; promise: Promise<unknown> } {
+    this.checkRunning();
+    const { signal, timeout } = options;
+    if (timeout !== undefined) validateTimeout(timeout);
+    const id = this.#nextId++;
+    if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
+    const data = serialize({ id, kind, fn, args } satisfies TaskMessage);
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+    });
+    this.#tasks[kChannel].tryPut(data, false, id);
+    if (this.#options.lazy) this.#grow();
+    void this.#pump();
+    if (!signal && timeout === undefined) return { id, promise };
+    return { id, promise: this.#guard(id, promise, signal, timeout) };
+  }
+
+  /** Takes back a task no worker has taken yet: true when it will never run. */
+  withdraw(id: number, reason: unknown): boolean {
+    if (!this.#pending.has(id) || !this.#tasks[kChannel].withdraw(id)) return false;
+    const pending = this.#pending.get(id)!;
+    this.#pending.delete(id);
+    this.#checkIdle();
+    pending.reject(reason);
+    return true;
+  }
+
+  /** True while a worker runs the task. */
+  isRunning(id: number): boolean {
+    return Array.prototype.indexOf.call(this.#running, id) >= 0;
+  }
+
+  /** Aborts or times out a task: rejects it, and ends its worker if it is running. */
+  #guard(id: number, promise: Promise<unknown>, signal: AbortSignal | undefined, timeout: number | undefined) {
+    return new Promise<unknown>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = (reason: unknown) => {
+        if (!this.#pending.has(id)) return;
+        this.#pending.delete(id);
+        // Still queued: take it back. Otherwise a worker took it (its slot says which, under
+        // the same lock), so end that worker; #onWorkerExit replaces it.
+        if (!this.#tasks[kChannel].withdraw(id)) {
+          const slot = Array.prototype.indexOf.call(this.#running, id);
+          if (slot >= 0) {
+            Atomics.store(this.#running, slot, 0); // not a crash: do not fail or break anything
+            this.#workers[slot]?.kill();
+          }
+        }
+        this.#checkIdle();
+        reject(reason);
+      };
+      const onAbort = () => stop(signal!.reason);
+      if (timeout !== undefined) {
+        timer = setTimeout(() => stop(new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      });
+    });
+  }
+
+  /** No new tasks; workers exit once the queue is drained. */
+  close(): void {
+    if (this.#state !== 'run') return;
+    this.#state = 'close';
+    const sentinel = serialize(null);
+    // One per slot ever started (lazy engines may not have started them all).
+    for (let i = 0; i < this.#started; i++) this.#tasks[kChannel].tryPut(sentinel, false, SENTINEL_TAG);
+  }
+
+  /** Stops the workers now; outstanding tasks reject with `error`. */
+  async terminate(error: ProcessError): Promise<void> {
+    if (this.#state !== 'terminate') {
+      if (this.#state !== 'broken') this.#state = 'terminate';
+      this.#failAll(error);
+    }
+    const workers = this.workers;
+    for (const worker of workers) worker.terminate();
+    await Promise.all(workers.map((worker) => worker.join()));
+  }
+
+  /** Waits for every worker to exit. */
+  async join(): Promise<void> {
+    for (;;) {
+      const workers = this.workers;
+      if (workers.length === 0) return;
+      await Promise.all(workers.map((worker) => worker.join()));
+      await new Promise((resolve) => setImmediate(resolve)); // let replacements register
+    }
+  }
+}
