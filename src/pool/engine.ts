@@ -16,7 +16,14 @@ import { kChannel, Queue } from '../queues/queue.js';
 import { serialize } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
 import { validateTimeout } from '../util/deadline.js';
-import { poolWorker, type ResultMessage, type TaskKind, type TaskMessage, type WorkerSetup } from './worker.js';
+import {
+  INIT_FAILED,
+  poolWorker,
+  type ResultMessage,
+  type TaskKind,
+  type TaskMessage,
+  type WorkerSetup,
+} from './worker.js';
 
 export interface EngineOptions {
   processes: number;
@@ -32,7 +39,8 @@ export interface EngineOptions {
   /**
    * A worker ended abruptly (not by close(), terminate() or a task's abort). 'replace' (Pool)
    * fails the task it held and starts another; 'break' (executors) fails every outstanding
-   * task with the error `broken` makes and refuses new ones.
+   * task with the error `broken` makes and refuses new ones. An initializer that throws
+   * breaks either kind (a replacement would fail the same way).
    */
   onCrash: 'replace' | 'break';
   broken?: (message: string) => ProcessError;
@@ -139,6 +147,7 @@ export class TaskEngine {
     this.#workers[slot] = undefined;
     if (this.#state === 'terminate' || this.#state === 'broken') return;
     this.#drainResults();
+    if (this.state === 'broken') return; // its initializer failed
     const held = Atomics.load(this.#running, slot);
     Atomics.store(this.#running, slot, 0);
     if (held === SENTINEL_TAG) return; // it took its close() sentinel and left
@@ -157,7 +166,10 @@ export class TaskEngine {
   }
 
   /** Executors: every outstanding task fails, the other workers are stopped. */
-  #break(error: ProcessError): void {
+  #break(error: ProcessError, cause?: unknown): void {
+    if (this.#state === 'broken' || this.#state === 'terminate') return;
+    if (cause !== undefined)
+      Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
     this.#state = 'broken';
     this.#brokenError = error;
     this.#failAll(error);
@@ -184,6 +196,12 @@ export class TaskEngine {
   }
 
   #dispatch(result: ResultMessage): void {
+    if (result.id === INIT_FAILED && !result.ok) {
+      const error = result.error as Error;
+      const message = `the pool's initializer threw in a worker (${error?.name}: ${error?.message}); the pool takes no more tasks`;
+      this.#break(this.#options.broken?.(message) ?? new ProcessError(message), error);
+      return;
+    }
     if (result.ok) this.#settle(result.id, true, result.value);
     else this.#settle(result.id, false, result.error, result.at);
   }

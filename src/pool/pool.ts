@@ -103,6 +103,7 @@ export class Pool {
     args: unknown[] = [],
     options: TaskOptions & { callback?: (r: Awaited<R>) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>> {
+    this.#checkRunning(); // misuse throws here, as Python's apply_async raises
     return withCallbacks(this.apply(fn, args, options), options);
   }
 
@@ -154,6 +155,7 @@ export class Pool {
     iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions & { callback?: (r: Awaited<R>[]) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>[]> {
+    this.#checkRunning(); // misuse throws here, as Python's apply_async raises
     return withCallbacks(this.map(fn, iterable, options), options);
   }
 
@@ -174,6 +176,7 @@ export class Pool {
     iterable: Iterable<unknown[]> | AsyncIterable<unknown[]>,
     options: MapOptions & { callback?: (r: Awaited<R>[]) => void; errorCallback?: (e: Error) => void } = {},
   ): AsyncResult<Awaited<R>[]> {
+    this.#checkRunning(); // misuse throws here, as Python's apply_async raises
     return withCallbacks(this.starmap(fn, iterable, options), options);
   }
 

@@ -4,6 +4,9 @@ import { SerializationError } from '../errors.js';
 import { kChannel, type Queue } from '../queues/queue.js';
 import { deserialize } from '../serialize/index.js';
 
+/** The id of the outcome a worker sends when the pool's initializer threw. */
+export const INIT_FAILED = -2;
+
 export type TaskKind = 'apply' | 'map' | 'starmap';
 
 export interface TaskMessage {
@@ -71,7 +74,15 @@ async function take(setup: WorkerSetup): Promise<TaskMessage | null> {
 
 export async function poolWorker(setup: WorkerSetup): Promise<void> {
   const { results, running, slot, initializer, initargs, maxtasks } = setup;
-  if (initializer) await initializer(...initargs);
+  if (initializer) {
+    try {
+      await initializer(...initargs);
+    } catch (error) {
+      // Reported, not crashed on: a replacement would fail the same way, for ever.
+      send(results, { id: INIT_FAILED, ok: false, error });
+      return;
+    }
+  }
   for (let done = 0; maxtasks === 0 || done < maxtasks; done++) {
     let task: TaskMessage | null;
     try {

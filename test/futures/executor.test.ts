@@ -183,6 +183,14 @@ test('a worker that dies makes the executor broken: its task, the pending ones a
   }
 });
 
+test('an initializer that throws breaks the executor', async () => {
+  const executor = new ProcessPoolExecutor({ maxWorkers: 1, initializer: tasks.badInit });
+  await assert.rejects(executor.submit(tasks.square, 2).result(20_000), BrokenProcessPool);
+  assert.throws(() => executor.submit(tasks.square, 3), /initializer threw/);
+  await executor.shutdown();
+  assert.deepEqual(childPids(), []);
+});
+
 test('out of memory in a worker: the pool replaces it, the executor breaks; nothing hangs', () => {
   const program = fileURLToPath(new URL('../fixtures/pool/out-of-memory.ts', import.meta.url));
   const env = { ...process.env };

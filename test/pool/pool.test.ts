@@ -226,3 +226,17 @@ test('thread pool: workers are threads of this process; await using terminates',
   assert.equal(await pool.apply(tasks.pid), process.pid);
   assert.deepEqual(await pool.map(tasks.square, [1, 2, 3]), [1, 4, 9]);
 });
+
+test('pool: an initializer that throws breaks the pool with a clear error instead of respawning for ever', async () => {
+  const pool = new Pool({ processes: 2, initializer: tasks.badInit });
+  await assert.rejects(pool.apply(tasks.square, [2]), (error: unknown) => {
+    assert.ok(error instanceof ProcessError);
+    assert.match((error as Error).message, /initializer threw.*TaskError: the initializer cannot start/);
+    assert.ok((error as Error).cause instanceof tasks.TaskError);
+    return true;
+  });
+  assert.throws(() => pool.applyAsync(tasks.square, [3]), /initializer threw/);
+  pool.close();
+  await pool.join();
+  assert.deepEqual(childPids(), []);
+});
