@@ -121,7 +121,7 @@ export class Future<R> implements PromiseLike<R> {
   // biome-ignore lint/suspicious/noThenProperty: a Future is deliberately a thenable
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    onRejected?: ((reason: any) => B | PromiseLike<B>) | null, // any, as in Promise#then
   ): Promise<A | B> {
     return this.result().then(onFulfilled, onRejected);
   }

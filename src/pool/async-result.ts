@@ -58,7 +58,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
   // biome-ignore lint/suspicious/noThenProperty: AsyncResult is deliberately a thenable
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    onRejected?: ((reason: any) => B | PromiseLike<B>) | null, // any, as in Promise#then
   ): Promise<A | B> {
     return this.#promise.then(onFulfilled, onRejected);
   }

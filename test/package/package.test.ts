@@ -92,6 +92,14 @@ test('package: the demo (npm start) runs and ends cleanly', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /counter\.value = 200000 \(nothing lost\)/);
   assert.match(result.stdout, /exitcode -15/);
+  assert.match(result.stdout, /same total: true/);
+  assert.match(
+    result.stdout,
+    /a worker killed mid-task: "the pool worker PoolWorker-\d+ \(pid \d+\) was killed by signal 9/,
+  );
+  assert.match(result.stdout, /results: 1229, 2262, 3245/);
+  assert.match(result.stdout, /a worker killed: BrokenProcessPool/);
+  assert.match(result.stdout, /J4====/);
   const help = spawnSync(process.execPath, [main, 'nonsense'], { encoding: 'utf8', env });
   assert.equal(help.status, 2);
   assert.match(help.stderr, /unknown command 'nonsense'/);
