@@ -9,7 +9,7 @@
 // A take records the task's id in the worker's slot in the same locked step that removes it
 // from the queue, so a worker that dies at any moment fails exactly the task it held, and no
 // other task is lost or run twice. A task that has not been taken can be withdrawn.
-import { ProcessError, TimeoutError } from '../errors.js';
+import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import type { StartMethod } from '../process/start-method.js';
 import { kChannel, Queue } from '../queues/queue.js';
@@ -267,7 +267,18 @@ export class TaskEngine {
     if (timeout !== undefined) validateTimeout(timeout);
     const id = this.#nextId++;
     if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
-    const data = serialize({ id, kind, fn, args } satisfies TaskMessage);
+    let data: Uint8Array;
+    try {
+      data = serialize({ id, kind, fn, args } satisfies TaskMessage);
+    } catch (error) {
+      // Name the part of the call at fault, not the internal message's field.
+      if (error instanceof SerializationError) {
+        error.message = error.message
+          .replace(/^value\.fn\b/, 'the task function')
+          .replace(/^value\.args\[(\d+)\]/, (_, i) => (kind === 'apply' ? `argument ${i}` : 'an item'));
+      }
+      throw error;
+    }
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });

@@ -1,8 +1,8 @@
 // How a function crosses a boundary: by reference to the export that it is (pickle's way),
 // by source when it is self-contained, or not at all (SerializationError naming what it
 // captures). Decisions are cached per function; a cached function costs one WeakMap lookup.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { createRequire, findSourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SerializationError } from '../errors.js';
 import { type ExportRef, findExport } from './exports.js';
 import { PROVIDED, sourceForm } from './free-variables.js';
@@ -36,8 +36,22 @@ function locationOf(fn: Function): FunctionLocation | undefined {
   return location ?? undefined;
 }
 
+/** file:line:column of a definition, in the original source when a loader (tsx) left a source map. */
 function where(location: FunctionLocation | undefined): string {
-  return location ? `${location.url}:${location.line + 1}:${location.column + 1}` : 'an unknown place';
+  if (!location) return 'an unknown place';
+  let { url, line, column } = location;
+  try {
+    const entry = findSourceMap(url)?.findEntry(line, column) as
+      | { originalSource?: string; originalLine?: number; originalColumn?: number }
+      | undefined;
+    if (entry?.originalSource && entry.originalLine !== undefined && entry.originalColumn !== undefined) {
+      ({ originalSource: url, originalLine: line, originalColumn: column } = entry);
+    }
+  } catch {
+    // no usable source map: the position in the code V8 ran
+  }
+  const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+  return `${file}:${line + 1}:${column + 1}`;
 }
 
 function decide(fn: Function): FunctionWire | SerializationError {

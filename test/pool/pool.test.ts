@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Pool, ProcessError, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
 import * as tasks from '../fixtures/pool/tasks.ts';
 import { childPids } from '../helpers.ts';
@@ -195,15 +197,26 @@ test('pool: bad arguments and misuse', async () => {
     const local = 3;
     await assert.rejects(
       pool.apply(() => local),
-      SerializationError,
+      (error: unknown) => {
+        assert.ok(error instanceof SerializationError);
+        // Names the captured variable, and where the function is in the source (not tsx's output).
+        const line =
+          readFileSync(fileURLToPath(import.meta.url), 'utf8')
+            .split('\n')
+            .indexOf('      pool.apply(() => local),') + 1;
+        assert.match(error.message, /^the task function: an anonymous function .*captures 'local'/);
+        assert.ok(error.message.includes(`pool.test.ts:${line}:`), error.message);
+        return true;
+      },
     );
     await assert.rejects(pool.apply(tasks.add, [1, Symbol('x')]), SerializationError);
     assert.equal(await pool.apply(tasks.add, [1, 2]), 3, 'only that call failed');
     pool.close();
     await assert.rejects(pool.apply(tasks.square, [1]), ProcessError);
     await assert.rejects(pool.map(tasks.square, [1]), ProcessError);
-  } finally {
     await pool.join();
+  } finally {
+    await pool.terminate();
   }
 });
 
