@@ -49,8 +49,42 @@ const here = import.meta.url;
 const bootstrapUrl = new URL(here.endsWith('.ts') ? './bootstrap.ts' : './bootstrap.js', here);
 
 /** execArgv for children: the parent's (so loaders like tsx apply), minus the test runner's flags. */
+/** Flags that name what the process runs (a child runs the bootstrap instead); true: takes a value. */
+const ENTRY_FLAGS = new Map([
+  ['-e', true],
+  ['--eval', true],
+  ['-p', true],
+  ['-pe', true],
+  ['--print', true],
+  ['-i', false],
+  ['--interactive', false],
+  ['-c', false],
+  ['--check', false],
+  ['--watch', false],
+  ['--watch-path', true],
+  ['--watch-preserve-output', false],
+  ['--input-type', true],
+]);
+
+/**
+ * The parent's Node flags minus those that would make the child run something else: the
+ * test runner's, the inspector's, and the entry flags. A child of `node -e "…"` must run the
+ * bootstrap, not the -e script again (which would start the same children, for ever).
+ */
 export function childExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !/^--test(\b|-)/.test(arg) && !/^--(inspect|debug)/.test(arg));
+  const args: string[] = [];
+  const flags = process.execArgv;
+  for (let i = 0; i < flags.length; i++) {
+    const arg = flags[i]!;
+    const name = arg.startsWith('--') ? arg.split('=')[0]! : arg;
+    if (ENTRY_FLAGS.has(name)) {
+      if (ENTRY_FLAGS.get(name) && !arg.includes('=')) i++; // skip its value
+      continue;
+    }
+    if (/^--test(\b|-)/.test(arg) || /^--(inspect|debug)/.test(arg)) continue;
+    args.push(arg);
+  }
+  return args;
 }
 
 function childEnv(): NodeJS.ProcessEnv {

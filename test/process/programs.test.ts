@@ -119,3 +119,26 @@ test('programs: a TypeScript program run by the tsx CLI runs its children under 
   assert.match(result.stdout, /ts-thread says thread!thread!/);
   assert.match(result.stdout, /ts-thread exitcode 0/);
 });
+
+test('programs: a `node -e` script can start processes; its children run the bootstrap, not the script again', () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  // Before the fix, each child re-ran the -e script and started two more: a fork bomb.
+  const script = `import('multiprocessing').then(async ({ Pool, Process }) => {
+    const p = new Process({ target: (x) => console.log('child got', x), args: [7] });
+    p.start();
+    await p.join();
+    const pool = new Pool(2);
+    console.log('pool says', await pool.apply((x) => x * 2, [21]));
+    await pool.terminate();
+  });`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.match(/child got 7/g)?.length, 1);
+  assert.equal(result.stdout.match(/pool says 42/g)?.length, 1);
+});
