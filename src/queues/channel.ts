@@ -75,7 +75,8 @@ const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
 const FLAG_RAW = 2; // sent with sendBytes
 const FLAG_WITHDRAWN = 4; // taken back by its sender before anyone got it: skipped by getters
-const recordSize = (payload: number) => (RECORD_HEADER + payload + 7) & ~7;
+// Records are 16-aligned, as long as their header, and the ring a power of two: a header never wraps.
+const recordSize = (payload: number) => (RECORD_HEADER + payload + 15) & ~15;
 /** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
 const SPINS = 2000;
 /** A waiter re-checks for dead producers/writers this often. */
@@ -321,7 +322,7 @@ export class Channel {
       const size = recordSize(prepared.payload.length);
       if (this.#ring.length - Atomics.load(h, H.Used) < size) this.#grow(size);
       const tail = Atomics.load(h, H.Tail);
-      // Records are 8-aligned and the ring a power of two: a header never wraps.
+      // Records are 16-aligned and the ring a power of two: a header never wraps.
       this.#ringView.setUint32(tail, prepared.payload.length, true);
       this.#ringView.setUint32(tail + 4, prepared.flags | (raw ? FLAG_RAW : 0), true);
       this.#ringView.setInt32(tail + 8, tag, true);

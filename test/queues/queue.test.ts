@@ -36,6 +36,24 @@ test('queue: FIFO, qsize, empty, full, nowait variants', async () => {
   assert.equal(q.full(), false);
 });
 
+test('queue: records of every size wrap around the ring intact (a header never straddles its end)', () => {
+  const queue = new Queue<string>();
+  const sent: string[] = [];
+  let got = 0;
+  // Up to ~600 bytes queued at a time in a 64 KiB ring: it wraps dozens of times, with the
+  // write position landing on every aligned offset.
+  for (let i = 0; i < 20_000; i++) {
+    const item = 'x'.repeat((i * 7) % 97) + i;
+    sent.push(item);
+    queue.putSync(item);
+    if (i % 4 === 3) {
+      while (got < sent.length - 2) assert.equal(queue.getSync(), sent[got++]);
+    }
+  }
+  while (got < sent.length) assert.equal(queue.getSync(), sent[got++]);
+  queue.close();
+});
+
 test('queue: a blocked put goes through when a get makes room', async () => {
   const q = new Queue<number>(1);
   await q.put(1);
