@@ -2,7 +2,7 @@
 // (Python's multiprocessing through python3, bare Node, the C futex reference), in the same
 // invocation, and the table reports ours, the anchor, the ratio and whether the goal is met.
 // Node processes run with NODE_EXTRA_CA_CERTS unset, as the anchors were measured.
-// Usage: npm run bench [-- --repeat N] [-- --only P1,futex]
+// Usage: npm run bench [-- --repeat N] [-- --only P1,futex,pool]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,9 +27,29 @@ function json(command, args, options = {}) {
     .pop();
   return JSON.parse(line);
 }
+/**
+ * Like json(), for figures that may fail while the code they measure has a bug: a command
+ * that fails or times out gives empty metrics (its rows then read "failed") instead of
+ * ending the run. The failure, and any `errors` the figure reports, go to stderr.
+ */
+function tryJson(command, args, options = {}) {
+  const what = [command, ...args].join(' ').replace(root, '');
+  try {
+    const result = json(command, args, { timeout: 180_000, killSignal: 'SIGKILL', ...options });
+    for (const [key, message] of Object.entries(result.errors ?? {})) {
+      process.stderr.write(`  ${what}: ${key}: ${message}\n`);
+    }
+    return result;
+  } catch (error) {
+    const lines = `${error.stderr ?? ''}`.trim().split('\n');
+    process.stderr.write(`  ${what} failed: ${error.message.split('\n')[0]}\n    ${lines.slice(-5).join('\n    ')}\n`);
+    return { metrics: {} };
+  }
+}
 const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return null; // every repetition failed
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
@@ -237,6 +257,178 @@ const figures = [
       },
     ],
   },
+  {
+    // Pool figures: start-up, P2, P3, P4, P5, P14. About 30 s per repetition on 2 vCPUs.
+    id: 'pool',
+    run: () => ({
+      ours: tryJson('node', ['bench/figures/pool.mjs']).metrics,
+      oursMem: tryJson('node', ['bench/figures/pool-rss.mjs', 'ours']).metrics,
+      bareMem: tryJson('node', ['bench/figures/pool-rss.mjs', 'bare']).metrics,
+      piscina: tryJson('node', ['bench/figures/pool-peers.mjs', 'piscina', 'tiny', 'seq', 'cpu']).metrics,
+      tinypool: tryJson('node', ['bench/figures/pool-peers.mjs', 'tinypool', 'tiny']).metrics,
+      workerpool: tryJson('node', ['bench/figures/pool-peers.mjs', 'workerpool', 'tiny']).metrics,
+      pyMap: tryJson(python, [`${anchors}py/bench_mp.py`, 'A2']).metrics,
+      pyApply: tryJson(python, ['bench/figures/pool-python.py']).metrics,
+      pyLatency: tryJson(python, [`${anchors}py/bench_mp.py`, 'A3']).metrics,
+      pyCpu: tryJson(python, [`${anchors}py/bench_mp.py`, 'A4']).metrics,
+      pyMem: tryJson(python, [`${anchors}py/bench_mp.py`, 'A9']).metrics,
+    }),
+    rows: (m) => [
+      {
+        name: 'Pool(2) start-up → first apply result, spawn (ms)',
+        ours: m.ours.startup_spawn_ready_ms,
+        anchor: m.pyMap.spawn_pool_ctor_plus_first_roundtrip_ms,
+        anchorName: 'Python Pool(2), spawn',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'Pool(2) start-up → first apply result, spawn (ms)',
+        ours: m.ours.startup_spawn_ready_ms,
+        anchor: m.pyMap.fork_pool_ctor_plus_first_roundtrip_ms,
+        anchorName: 'Python Pool(2), fork',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'Pool(2) start-up → first apply result, thread (ms)',
+        ours: m.ours.startup_thread_ready_ms,
+        anchor: m.piscina.startup_ready_ms,
+        anchorName: 'piscina (2 threads)',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'Pool(2) start-up → first apply result, thread (ms)',
+        ours: m.ours.startup_thread_ready_ms,
+        anchor: m.pyMap.fork_pool_ctor_plus_first_roundtrip_ms,
+        anchorName: 'Python Pool(2), fork',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P2 Pool(2).map 100k tiny tasks, default chunksize (tasks/s)',
+        ours: m.ours.map_default_tasks_per_s,
+        anchor: m.pyMap.map_default_chunksize_tasks_per_s,
+        anchorName: 'Python Pool(2).map',
+        goal: 1,
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, spawn (tasks/s)',
+        ours: m.ours.apply_all_at_once_spawn_tasks_per_s,
+        anchor: m.pyMap.map_chunksize1_tasks_per_s,
+        anchorName: 'Python map(chunksize=1)',
+        goal: 4,
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, spawn (tasks/s)',
+        ours: m.ours.apply_all_at_once_spawn_tasks_per_s,
+        anchor: m.pyApply.apply_async_all_at_once_tasks_per_s,
+        anchorName: 'Python apply_async all at once',
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, spawn (tasks/s)',
+        ours: m.ours.apply_all_at_once_spawn_tasks_per_s,
+        anchor: m.piscina.tiny_tasks_per_s,
+        anchorName: 'piscina run()',
+        goal: 8,
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, spawn (tasks/s)',
+        ours: m.ours.apply_all_at_once_spawn_tasks_per_s,
+        anchor: m.tinypool.tiny_tasks_per_s,
+        anchorName: 'tinypool run()',
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, spawn (tasks/s)',
+        ours: m.ours.apply_all_at_once_spawn_tasks_per_s,
+        anchor: m.workerpool.tiny_tasks_per_s,
+        anchorName: 'workerpool exec() (threads)',
+      },
+      {
+        name: 'P3 20k tiny apply() all at once, thread (tasks/s)',
+        ours: m.ours.apply_all_at_once_thread_tasks_per_s,
+        anchor: m.piscina.tiny_tasks_per_s,
+        anchorName: 'piscina run()',
+      },
+      {
+        name: 'P3 Pool(2).map 20k tiny tasks, chunksize 1 (tasks/s)',
+        ours: m.ours.map_chunksize1_tasks_per_s,
+        anchor: m.pyMap.map_chunksize1_tasks_per_s,
+        anchorName: 'Python map(chunksize=1)',
+        goal: 4,
+      },
+      {
+        name: 'P4 sequential apply() round trip, spawn (µs)',
+        ours: m.ours.apply_sequential_spawn_us,
+        anchor: m.piscina.seq_us_per_call,
+        anchorName: 'piscina run()',
+        goal: 1,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P4 sequential apply() round trip, spawn (µs)',
+        ours: m.ours.apply_sequential_spawn_us,
+        anchor: m.pyLatency.pool_apply_async_get_us,
+        anchorName: 'Python apply_async().get()',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P4 sequential apply() round trip, thread (µs)',
+        ours: m.ours.apply_sequential_thread_us,
+        anchor: m.piscina.seq_us_per_call,
+        anchorName: 'piscina run()',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
+        ours: m.ours.cpu_speedup,
+        anchor: m.pyCpu.speedup,
+        anchorName: 'Python Pool(2).map',
+        check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
+      },
+      {
+        name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
+        ours: m.ours.cpu_speedup,
+        anchor: m.piscina.cpu_speedup,
+        anchorName: 'piscina',
+        check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
+      },
+      {
+        name: 'P14 idle Pool worker process, VmRSS (MiB)',
+        ours: m.oursMem.spawn_worker_VmRSS_MiB,
+        anchor: m.bareMem.fork_child_VmRSS_MiB,
+        anchorName: 'bare child_process.fork',
+        lowerIsBetter: true,
+        check: { text: '≤ anchor + 5 MiB', met: (ours, anchor) => ours <= anchor + 5 },
+      },
+      {
+        name: 'P14 idle Pool worker process, VmRSS (MiB)',
+        ours: m.oursMem.spawn_worker_VmRSS_MiB,
+        anchor: m.pyMem.spawn_worker_VmRSS_MiB,
+        anchorName: 'Python Pool worker, spawn',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P14 idle Pool worker process, Pss (MiB)',
+        ours: m.oursMem.spawn_worker_Pss_MiB,
+        anchor: m.bareMem.fork_child_Pss_MiB,
+        anchorName: 'bare child_process.fork',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P14 idle ThreadPool worker, process VmRSS per worker (MiB)',
+        ours: m.oursMem.thread_VmRSS_delta_per_worker_MiB,
+        anchor: m.pyMem.fork_worker_VmRSS_MiB,
+        anchorName: 'Python Pool worker, fork',
+        goal: 1,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P14 idle ThreadPool worker, process VmRSS per worker (MiB)',
+        ours: m.oursMem.thread_VmRSS_delta_per_worker_MiB,
+        anchor: m.bareMem.thread_VmRSS_delta_per_worker_MiB,
+        anchorName: 'bare new Worker',
+        lowerIsBetter: true,
+      },
+    ],
+  },
 ];
 
 const results = [];
@@ -249,7 +441,7 @@ for (const figure of figures) {
   }
   // Median over repetitions, row by row; the ratio is taken within each repetition first.
   reps[0].forEach((row, r) => {
-    const ratios = reps.map((rep) => rep[r].ours / rep[r].anchor);
+    const ratios = reps.map((rep) => (rep[r].ours ?? Number.NaN) / (rep[r].anchor ?? Number.NaN));
     results.push({
       ...row,
       ours: median(reps.map((rep) => rep[r].ours)),
@@ -260,16 +452,34 @@ for (const figure of figures) {
 }
 
 const fmt = (x) =>
-  x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3);
+  x === null
+    ? 'failed'
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(2)} M`
+      : x >= 100
+        ? x.toFixed(0)
+        : x >= 10
+          ? x.toFixed(1)
+          : x.toFixed(3);
 const lines = [
   '| figure | ours | anchor | anchor value | ratio (ours/anchor) | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const r of results) {
-  const goal = r.goal === undefined ? '—' : `${r.lowerIsBetter ? '≤' : '≥'} ${r.goal}×`;
-  const met = r.goal === undefined ? '' : (r.lowerIsBetter ? r.ratio <= r.goal : r.ratio >= r.goal) ? 'yes' : 'no';
+  // A goal is a ratio to the anchor, or (check) a test of the values themselves.
+  const failed = r.ours === null || r.anchor === null;
+  const goal = r.check ? r.check.text : r.goal === undefined ? '—' : `${r.lowerIsBetter ? '≤' : '≥'} ${r.goal}×`;
+  const met =
+    r.goal === undefined && !r.check
+      ? ''
+      : failed
+        ? 'no'
+        : (r.check ? r.check.met(r.ours, r.anchor) : r.lowerIsBetter ? r.ratio <= r.goal : r.ratio >= r.goal)
+          ? 'yes'
+          : 'no';
   const absolute = r.anchorName === '(absolute)';
-  const anchorCells = absolute ? '— | — | —' : `${r.anchorName} | ${fmt(r.anchor)} | ${r.ratio.toFixed(2)}×`;
+  const ratio = r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`;
+  const anchorCells = absolute ? '— | — | —' : `${r.anchorName} | ${fmt(r.anchor)} | ${ratio}`;
   lines.push(`| ${r.name} | ${fmt(r.ours)} | ${anchorCells} | ${goal} | ${met} |`);
 }
 const table = lines.join('\n');

@@ -13,7 +13,7 @@ import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import type { StartMethod } from '../process/start-method.js';
 import { kChannel, Queue } from '../queues/queue.js';
-import { serialize } from '../serialize/index.js';
+import { deserialize, serialize } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
 import { validateTimeout } from '../util/deadline.js';
 import {
@@ -87,7 +87,7 @@ export class TaskEngine {
   #state: 'run' | 'close' | 'terminate' | 'broken' = 'run';
   #brokenError: ProcessError | undefined;
   #pumping = false;
-  #idle: AbortController | undefined;
+  #kick: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -215,32 +215,45 @@ export class TaskEngine {
     else pending.reject(at === undefined ? value : new ChunkError(value, at));
   }
 
-  /** Reads results while tasks are outstanding (and only then, so an idle pool keeps no one alive). */
+  /**
+   * The one reader of results, for the engine's whole life. It keeps the event loop alive
+   * only while tasks are outstanding (an idle pool lets the program exit); a submit kicks
+   * an idle wait so that the next one is a referenced one.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
-    const idle = new AbortController();
-    this.#idle = idle;
+    const channel = this.#results[kChannel];
+    const wakeup: { fire?: (() => void) | undefined } = {};
+    this.#kick = () => wakeup.fire?.();
     try {
-      while (this.#pending.size > 0 && this.#state !== 'terminate' && this.#state !== 'broken') {
-        let result: ResultMessage;
-        try {
-          result = await this.#results.get({ signal: idle.signal });
-        } catch (error) {
-          if (idle.signal.aborted) return;
-          throw error;
+      while (this.#state !== 'terminate' && this.#state !== 'broken') {
+        const seq = channel.seq('get');
+        const message = channel.tryGet();
+        if (message) {
+          let result: ResultMessage;
+          try {
+            result = await deserialize<ResultMessage>(message.bytes);
+          } finally {
+            message.release?.();
+          }
+          this.#dispatch(result);
+          continue;
         }
-        this.#dispatch(result);
+        const busy = this.#pending.size > 0;
+        if (!busy && this.#state === 'close' && this.workers.length === 0) return;
+        wakeup.fire = undefined;
+        await channel.waitAsync('get', seq, undefined, undefined, { ref: busy, wakeup });
       }
     } finally {
       this.#pumping = false;
-      this.#idle = undefined;
+      this.#kick = undefined;
     }
   }
 
-  /** Called when tasks leave #pending: stop the pump if nothing is outstanding. */
+  /** Called when tasks leave #pending: an idle pump must stop holding the event loop. */
   #checkIdle(): void {
-    if (this.#pending.size === 0) this.#idle?.abort();
+    if (this.#pending.size === 0) this.#kick?.();
   }
 
   /** Throws unless new tasks are accepted. */
@@ -279,11 +292,14 @@ export class TaskEngine {
       }
       throw error;
     }
+    this.#tasks[kChannel].tryPut(data, false, id);
+    // Registered after the put succeeded (a failed put leaves nothing pending), and before
+    // any await, so the pump cannot see the result first.
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });
-    this.#tasks[kChannel].tryPut(data, false, id);
     if (this.#options.lazy) this.#grow();
+    if (this.#pending.size === 1) this.#kick?.(); // an idle wait becomes a referenced one
     void this.#pump();
     if (!signal && timeout === undefined) return { id, promise };
     return { id, promise: this.#guard(id, promise, signal, timeout) };

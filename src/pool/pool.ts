@@ -34,6 +34,8 @@ export async function collect<T>(iterable: Iterable<T> | AsyncIterable<T>): Prom
   if (iterable === null || (typeof iterable !== 'object' && typeof iterable !== 'string')) {
     throw new TypeError('map() needs an iterable or an async iterable of items');
   }
+  if (Array.isArray(iterable)) return iterable;
+  if (Symbol.iterator in Object(iterable)) return Array.from(iterable as Iterable<T>); // no await per item
   const items: T[] = [];
   for await (const item of iterable as AsyncIterable<T>) items.push(item);
   return items;

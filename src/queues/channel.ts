@@ -15,6 +15,7 @@
 //   0 COUNT  1 HEAD  2 TAIL  3 USED  4 CAPACITY  5 GENERATION  6 NOT_EMPTY (seq, bumped by
 //   put)  7 NOT_FULL (seq, bumped by get)  8 MAXSIZE  9 GET_WAITERS  10 PUT_WAITERS
 //   11 UNFINISHED (JoinableQueue)  12 ALL_DONE (seq)  13 CLOSED (bumped when a holder leaves)
+//   14 NOT_EMPTY_AT, 15 NOT_FULL_AT: µs clock of the last put (get), for adaptive spinning
 //   16.. PENDING pids of producers copying a large item (8)
 //   24.. READERS (pid, count) × 12   48.. WRITERS (pid, count) × 12
 //   72.. READERS IN TRANSIT × 8   80.. WRITERS IN TRANSIT × 8: an expiry (seconds, > 0), or
@@ -23,6 +24,7 @@
 //   138.. SPARE × 4: (state, capacity, name × 10 words) segments of consumed large messages,
 //        kept for the next large put (no new segment, no page faults); state 0 empty,
 //        1 being written or taken, 2 ready
+import { availableParallelism } from 'node:os';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
@@ -44,6 +46,8 @@ enum H {
   Unfinished = 11,
   AllDone = 12,
   Closed = 13,
+  NotEmptyAt = 14,
+  NotFullAt = 15,
   Pending = 16,
   Readers = 24,
   Writers = 48,
@@ -79,6 +83,15 @@ const FLAG_WITHDRAWN = 4; // taken back by its sender before anyone got it: skip
 const recordSize = (payload: number) => (RECORD_HEADER + payload + 15) & ~15;
 /** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
 const SPINS = 2000;
+/**
+ * Adaptive spinning: a waiter that recently got what it waited for within this many
+ * microseconds spins up to twice that long before sleeping, since a sleep costs a wake-up of
+ * 30-60 µs on these machines (more than a tiny task's whole round trip). A waiter whose waits
+ * are long does not spin, so idle or slow consumers cost no CPU.
+ */
+const SPIN_MAX_US = availableParallelism() > 1 ? 300 : 0;
+/** A microsecond clock shared by the processes of a machine, as an int32 (wraps; compare by difference). */
+const nowMicros = () => (Math.round((performance.timeOrigin + performance.now()) * 1000) % 4294967296) | 0;
 /** A waiter re-checks for dead producers/writers this often. */
 const CHECK_MS = 250;
 
@@ -134,6 +147,8 @@ export class Channel {
   #ring: Uint8Array;
   #ringView: DataView;
   #generation: number;
+  /** Microseconds to spin before sleeping, learnt from recent waits (see SPIN_MAX_US). */
+  #spinBudget = 0;
 
   private constructor(handle: ChannelHandle, lock: SemLock, headerBuffer: SharedArrayBuffer) {
     this.handle = handle;
@@ -332,6 +347,7 @@ export class Channel {
       Atomics.add(h, H.Used, size);
       Atomics.add(h, H.Count, 1);
       Atomics.add(h, H.Unfinished, 1);
+      Atomics.store(h, H.NotEmptyAt, nowMicros());
       Atomics.add(h, H.NotEmpty, 1);
     } finally {
       this.#lock.releaseLock();
@@ -414,6 +430,7 @@ export class Channel {
     Atomics.store(h, H.Head, (head + size) % this.#ring.length);
     Atomics.sub(h, H.Used, size);
     Atomics.sub(h, H.Count, 1);
+    if (Atomics.load(h, H.PutWaiters) > 0) Atomics.store(h, H.NotFullAt, nowMicros());
     Atomics.add(h, H.NotFull, 1);
   }
 
@@ -458,17 +475,73 @@ export class Channel {
     return kind === 'get' ? H.GetWaiters : H.PutWaiters;
   }
 
-  async waitAsync(kind: 'get' | 'put', seq: number, timeout: number | undefined, signal?: AbortSignal): Promise<void> {
+  /** Spins up to the adaptive budget; true when the word changed meanwhile. */
+  #spin(word: number, seq: number, start: number): boolean {
+    const h = this.#h;
+    if (this.#spinBudget === 0) return false;
+    const limit = this.#spinBudget;
+    for (let i = 1; ; i++) {
+      if (Atomics.load(h, word) !== seq) {
+        this.#learn(nowMicros() - start);
+        return true;
+      }
+      if ((i & 63) === 0 && nowMicros() - start > limit) return false;
+    }
+  }
+
+  /**
+   * Remembers how long the last wait really lasted (µs from its start to the put or get that
+   * ended it, not to when the sleeper woke): short waits make the next spin worth it.
+   */
+  #learn(micros: number): void {
+    this.#spinBudget = micros < SPIN_MAX_US ? Math.min(SPIN_MAX_US, Math.max(10, micros * 2)) : 0;
+  }
+
+  /** After a sleep: when did the event that woke us happen? */
+  #learnFromSleep(kind: 'get' | 'put', start: number): void {
+    const at = Atomics.load(this.#h, kind === 'get' ? H.NotEmptyAt : H.NotFullAt);
+    this.#learn(Math.max(0, (at - start) | 0));
+  }
+
+  /**
+   * Waits (spinning first, see SPIN_MAX_US) until the word moves past `seq`, `timeout` passes
+   * or CHECK_MS pass (then the caller retries). `ref: false` does not keep the event loop
+   * alive; `wakeup.fire()` ends the wait early from this thread.
+   */
+  async waitAsync(
+    kind: 'get' | 'put',
+    seq: number,
+    timeout: number | undefined,
+    signal?: AbortSignal,
+    options?: { ref?: boolean; wakeup?: { fire?: (() => void) | undefined } },
+  ): Promise<void> {
     const h = this.#h;
     const word = kind === 'get' ? H.NotEmpty : H.NotFull;
+    const ref = options?.ref ?? true;
     for (let i = 0; i < SPINS / 4; i++) if (Atomics.load(h, word) !== seq) return;
+    const start = nowMicros();
+    if (ref && this.#spin(word, seq, start)) return; // an idle (unreferenced) wait does not spin
+    // A wait ended by wakeup.fire() says nothing about how soon items arrive: not learnt.
+    let kicked = false;
+    const inner: { fire?: (() => void) | undefined } = {};
+    if (options?.wakeup) {
+      options.wakeup.fire = () => {
+        kicked = true;
+        inner.fire?.();
+      };
+    }
     Atomics.add(h, this.#waiters(kind), 1);
     try {
       const outcome = await waitAsync(this.#headerBuffer, this.#waitWord(kind), seq, {
         timeout: timeout === undefined ? CHECK_MS : Math.min(timeout, CHECK_MS),
         signal,
+        ref,
+        wakeup: inner,
       });
-      if (outcome === 'timed-out') this.checkDeadProducers();
+      if (outcome === 'timed-out') {
+        this.#spinBudget = 0; // a long wait: do not spin before the next one
+        this.checkDeadProducers();
+      } else if (!kicked && ref) this.#learnFromSleep(kind, start);
     } finally {
       Atomics.sub(h, this.#waiters(kind), 1);
     }
@@ -478,6 +551,8 @@ export class Channel {
     const h = this.#h;
     const word = kind === 'get' ? H.NotEmpty : H.NotFull;
     for (let i = 0; i < SPINS; i++) if (Atomics.load(h, word) !== seq) return;
+    const start = nowMicros();
+    if (this.#spin(word, seq, start)) return;
     Atomics.add(h, this.#waiters(kind), 1);
     try {
       const outcome = waitSync(
@@ -486,7 +561,10 @@ export class Channel {
         seq,
         timeout === undefined ? CHECK_MS : Math.min(timeout, CHECK_MS),
       );
-      if (outcome === 'timed-out') this.checkDeadProducers();
+      if (outcome === 'timed-out') {
+        this.#spinBudget = 0; // a long wait: do not spin before the next one
+        this.checkDeadProducers();
+      } else this.#learnFromSleep(kind, start);
     } finally {
       Atomics.sub(h, this.#waiters(kind), 1);
     }

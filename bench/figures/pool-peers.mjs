@@ -1,0 +1,88 @@
+// Pool figures of the Node worker pools we compare with (the anchors' bench_pool.mjs method,
+// with the sizes of our figures and the tasks of ../pool-tasks.mjs), 2 workers each, in a
+// fresh process: start-up (constructor → first noop result), then the figures asked for:
+//   tiny: 20k tiny tasks submitted at once (after 1000 warm-up tasks) → tasks/s   (P3)
+//   seq:  sequential round trip, 2000 after 200 warm-up → µs per call             (P4)
+//   cpu:  8 × primeSum(2M), serially here vs through the pool → speed-up          (P5)
+// Usage: node bench/figures/pool-peers.mjs <piscina|tinypool|workerpool> [tiny] [seq] [cpu]
+import { primeSum } from '../pool-tasks.mjs';
+
+const WORKERS = 2;
+const TINY_TASKS = 20_000;
+const TINY_WARMUP = 1000;
+const ROUND_TRIPS = 2000;
+const ROUND_TRIP_WARMUP = 200;
+const PRIME_LIMIT = 2_000_000;
+const CPU_TASKS = 8;
+
+const [lib, ...figs] = process.argv.slice(2);
+const tasksUrl = new URL('../pool-tasks.mjs', import.meta.url);
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+// Import the library before any timing starts (module load is not pool start-up).
+async function factory() {
+  switch (lib) {
+    case 'piscina': {
+      const { Piscina } = await import('piscina');
+      return () => {
+        const p = new Piscina({ filename: tasksUrl.href, minThreads: WORKERS, maxThreads: WORKERS });
+        return { call: (name, arg) => p.run(arg, { name }), close: () => p.destroy() };
+      };
+    }
+    case 'tinypool': {
+      const { default: Tinypool } = await import('tinypool');
+      return () => {
+        const p = new Tinypool({ filename: tasksUrl.pathname, minThreads: WORKERS, maxThreads: WORKERS });
+        return { call: (name, arg) => p.run(arg, { name }), close: () => p.destroy() };
+      };
+    }
+    case 'workerpool': {
+      const { default: workerpool } = await import('workerpool');
+      const script = new URL('../pool-wp-worker.mjs', import.meta.url).pathname;
+      return () => {
+        const p = workerpool.pool(script, { minWorkers: WORKERS, maxWorkers: WORKERS, workerType: 'thread' });
+        return { call: (name, arg) => p.exec(name, [arg]), close: () => p.terminate() };
+      };
+    }
+    default:
+      throw new Error(`unknown pool library ${lib}`);
+  }
+}
+
+const make = await factory();
+const metrics = {};
+const start = performance.now();
+const pool = make();
+metrics.startup_ctor_ms = performance.now() - start;
+await pool.call('noop', 0);
+metrics.startup_ready_ms = performance.now() - start;
+
+if (figs.includes('tiny')) {
+  await Promise.all(range(TINY_WARMUP).map((i) => pool.call('square', i)));
+  const t0 = performance.now();
+  const out = await Promise.all(range(TINY_TASKS).map((i) => pool.call('square', i)));
+  metrics.tiny_tasks_per_s = TINY_TASKS / ((performance.now() - t0) / 1000);
+  if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad result');
+}
+if (figs.includes('seq')) {
+  for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await pool.call('noop', i);
+  const t0 = performance.now();
+  for (let i = 0; i < ROUND_TRIPS; i++) await pool.call('noop', i);
+  metrics.seq_us_per_call = ((performance.now() - t0) * 1000) / ROUND_TRIPS;
+}
+if (figs.includes('cpu')) {
+  const expected = primeSum(PRIME_LIMIT); // warm-up
+  let t0 = performance.now();
+  for (let i = 0; i < CPU_TASKS; i++) if (primeSum(PRIME_LIMIT) !== expected) throw new Error('bad primeSum');
+  metrics.cpu_serial_s = (performance.now() - t0) / 1000;
+  await Promise.all([pool.call('primeSum', 20_000), pool.call('primeSum', 20_000)]);
+  t0 = performance.now();
+  const out = await Promise.all(range(CPU_TASKS).map(() => pool.call('primeSum', PRIME_LIMIT)));
+  metrics.cpu_pool_s = (performance.now() - t0) / 1000;
+  if (!out.every((r) => r === expected)) throw new Error('bad primeSum result');
+  metrics.cpu_speedup = metrics.cpu_serial_s / metrics.cpu_pool_s;
+}
+await pool.close();
+console.log(JSON.stringify({ fig: `pool-peers.${lib}`, metrics, params: { lib, workers: WORKERS, figs } }));
+// Some pools keep handles briefly after destroy/terminate; do not let that hang the run.
+setTimeout(() => process.exit(0), 200).unref();

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""P3 anchor that the anchors' bench_mp.py does not have: Python's Pool(2) fed 20k tiny tasks
+one at a time, all submitted at once, as our figure does (fork, as the anchors measure):
+pool.apply_async(square, (i,)) × 20k, then .get() each, after a warm-up of 1000 tasks
+submitted the same way. With `submit`, also ProcessPoolExecutor(2).submit(square, i) × 20k
+(~3 s more; not part of the default run). One JSON line.
+Usage: python3 bench/figures/pool-python.py [submit]
+"""
+import json
+import multiprocessing as mp
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+perf = time.perf_counter
+N = 20_000
+WARMUP = 1000
+
+
+def square(x):
+    return x * x
+
+
+def burst_apply_async(pool, n):
+    results = [pool.apply_async(square, (i,)) for i in range(n)]
+    return [r.get() for r in results]
+
+
+def burst_submit(ex, n):
+    futures = [ex.submit(square, i) for i in range(n)]
+    return [f.result() for f in futures]
+
+
+def main():
+    m = {}
+    ctx = mp.get_context("fork")
+    with ctx.Pool(2) as pool:
+        burst_apply_async(pool, WARMUP)
+        t0 = perf()
+        out = burst_apply_async(pool, N)
+        dt = perf() - t0
+        assert out[-1] == (N - 1) ** 2
+        m["apply_async_all_at_once_tasks_per_s"] = N / dt
+    if "submit" in sys.argv[1:]:
+        with ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            burst_submit(ex, WARMUP)
+            t0 = perf()
+            out = burst_submit(ex, N)
+            dt = perf() - t0
+            assert out[-1] == (N - 1) ** 2
+            m["ppe_submit_all_at_once_tasks_per_s"] = N / dt
+    print(json.dumps({"suite": "py", "fig": "pool-python", "metrics": m,
+                      "params": {"n": N, "warmup": WARMUP, "method": "fork", "workers": 2}}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+// Pool figures, ours: start-up (new Pool(2) → first apply result, spawn and thread),
+// P2 Pool(2).map of 100k tiny tasks with the default chunksize, P3 20k tiny apply() submitted
+// at once, P4 sequential apply() round trip, P5 CPU-bound speed-up of 8 equal tasks on 2 workers.
+// The tasks live in ../pool-tasks.mjs (workers import that module, never this one).
+// Every section has its own pool, a time limit, and ends it; a section that fails is reported
+// in `errors` with a null metric instead of ending the run.
+// Usage: node bench/figures/pool.mjs -> one JSON line
+import { isMainProcess, Pool, ThreadPool } from 'multiprocessing';
+import { noop, primeSum, square } from '../pool-tasks.mjs';
+
+const WORKERS = 2;
+const MAP_ITEMS = 100_000;
+const TINY_TASKS = 20_000;
+const TINY_WARMUP = 1000;
+const ROUND_TRIPS = 2000;
+const ROUND_TRIP_WARMUP = 200;
+const PRIME_LIMIT = 2_000_000;
+const CPU_TASKS = 8;
+const SECTION_LIMIT_MS = 30_000;
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+function makePool(context) {
+  return context === 'thread' ? new ThreadPool(WORKERS) : new Pool({ processes: WORKERS, context });
+}
+
+/** Runs one section with a fresh pool; records its metrics, or its error and null metrics. */
+async function section(metrics, errors, keys, context, body) {
+  let pool;
+  let timer;
+  try {
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_LIMIT_MS} ms`)), SECTION_LIMIT_MS);
+    });
+    const run = (async () => {
+      pool = makePool(context);
+      await pool.apply(noop, []);
+      Object.assign(metrics, await body(pool));
+    })();
+    run.catch(() => {});
+    await Promise.race([run, limit]);
+  } catch (error) {
+    for (const key of keys) metrics[key] = null;
+    errors[keys.join(',')] = `${error?.constructor?.name}: ${error?.message}`;
+  } finally {
+    clearTimeout(timer);
+    await pool?.terminate();
+  }
+}
+
+async function startup(context) {
+  const start = performance.now();
+  const pool = makePool(context);
+  const constructed = performance.now();
+  try {
+    await pool.apply(noop, []);
+    return { ctor: constructed - start, ready: performance.now() - start };
+  } finally {
+    await pool.terminate();
+  }
+}
+
+if (isMainProcess()) {
+  const metrics = {};
+  const errors = {};
+  // A failed submission can leave a task's promise with no one waiting on it, which
+  // terminate() then rejects: note it rather than end the run.
+  let unhandled = 0;
+  process.on('unhandledRejection', (error) => {
+    if (unhandled++ === 0) errors.first_unhandled_rejection = String(error);
+    errors.unhandled_rejections = unhandled;
+  });
+
+  // Start-up first, in a fresh process, as the anchors measure it (the first spawn pool also
+  // starts the resource tracker; module loading of the package itself is not timed).
+  for (const context of ['spawn', 'thread']) {
+    try {
+      const { ctor, ready } = await startup(context);
+      metrics[`startup_${context}_ctor_ms`] = ctor;
+      metrics[`startup_${context}_ready_ms`] = ready;
+    } catch (error) {
+      metrics[`startup_${context}_ready_ms`] = null;
+      errors[`startup_${context}`] = String(error);
+    }
+  }
+
+  // P2: default chunksize (Python's rule, ceil(n / (4 × workers)) = 12 500 here).
+  await section(metrics, errors, ['map_default_tasks_per_s'], 'spawn', async (pool) => {
+    await pool.map(square, range(1000));
+    const items = range(MAP_ITEMS);
+    const start = performance.now();
+    const out = await pool.map(square, items);
+    const seconds = (performance.now() - start) / 1000;
+    if (out.length !== MAP_ITEMS || out[MAP_ITEMS - 1] !== (MAP_ITEMS - 1) ** 2) throw new Error('bad map result');
+    return { map_default_tasks_per_s: MAP_ITEMS / seconds };
+  });
+
+  // P3: tiny tasks one at a time, all submitted at once, per start method; and map with
+  // chunksize 1 (Python's figure).
+  for (const context of ['spawn', 'thread']) {
+    const key = `apply_all_at_once_${context}_tasks_per_s`;
+    await section(metrics, errors, [key], context, async (pool) => {
+      await Promise.all(range(TINY_WARMUP).map((i) => pool.apply(square, [i])));
+      const start = performance.now();
+      const out = await Promise.all(range(TINY_TASKS).map((i) => pool.apply(square, [i])));
+      const seconds = (performance.now() - start) / 1000;
+      if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad apply result');
+      return { [key]: TINY_TASKS / seconds };
+    });
+  }
+  await section(metrics, errors, ['map_chunksize1_tasks_per_s'], 'spawn', async (pool) => {
+    await pool.map(square, range(TINY_WARMUP), { chunksize: 1 });
+    const start = performance.now();
+    const out = await pool.map(square, range(TINY_TASKS), { chunksize: 1 });
+    const seconds = (performance.now() - start) / 1000;
+    if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad map result');
+    return { map_chunksize1_tasks_per_s: TINY_TASKS / seconds };
+  });
+
+  // P4: one apply at a time.
+  for (const context of ['spawn', 'thread']) {
+    const key = `apply_sequential_${context}_us`;
+    await section(metrics, errors, [key], context, async (pool) => {
+      for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await pool.apply(noop, [i]);
+      const start = performance.now();
+      for (let i = 0; i < ROUND_TRIPS; i++) await pool.apply(noop, [i]);
+      return { [key]: ((performance.now() - start) * 1000) / ROUND_TRIPS };
+    });
+  }
+
+  // P5: 8 equal CPU-bound tasks, serially here vs on 2 workers (map, default chunksize = 1).
+  const expected = primeSum(PRIME_LIMIT); // warm-up
+  let start = performance.now();
+  for (let i = 0; i < CPU_TASKS; i++) if (primeSum(PRIME_LIMIT) !== expected) throw new Error('bad primeSum');
+  const serial = (performance.now() - start) / 1000;
+  metrics.cpu_serial_s = serial;
+  await section(metrics, errors, ['cpu_pool_s', 'cpu_speedup'], 'spawn', async (pool) => {
+    await Promise.all([pool.apply(primeSum, [20_000]), pool.apply(primeSum, [20_000])]);
+    start = performance.now();
+    const out = await pool.map(primeSum, new Array(CPU_TASKS).fill(PRIME_LIMIT));
+    const seconds = (performance.now() - start) / 1000;
+    if (!out.every((r) => r === expected)) throw new Error('bad primeSum result');
+    return { cpu_pool_s: seconds, cpu_speedup: serial / seconds };
+  });
+
+  console.log(
+    JSON.stringify({
+      fig: 'pool',
+      metrics,
+      errors,
+      params: {
+        workers: WORKERS,
+        map_items: MAP_ITEMS,
+        tiny_tasks: TINY_TASKS,
+        round_trips: ROUND_TRIPS,
+        prime_limit: PRIME_LIMIT,
+        cpu_tasks: CPU_TASKS,
+      },
+    }),
+  );
+}
