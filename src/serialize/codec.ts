@@ -1,4 +1,5 @@
-// The wire format: one flag byte, then V8's structured clone (v8.serialize).
+// The wire format: one flag byte, then V8's structured clone (v8.serialize) — or, for
+// scalars and small JSON-like values, a cheaper encoding of the same value (flags 2-6).
 //
 //   PLAIN  the value is plain data: the receiver runs v8.deserialize and nothing else.
 //   EXT    the value held functions, class instances, errors or shared-object handles: the
@@ -8,8 +9,9 @@
 // Shared references and cycles survive both ways (one memo per message).
 import { DefaultSerializer, deserialize as v8Deserialize } from 'node:v8';
 import { SerializationError } from '../errors.js';
-import { encodeFunction, type FunctionWire, loadFunction, resolveFunction } from './functions.js';
-import { decodeHandle, type HandleWire, kHandle, loadHandleType } from './handles.js';
+import { decodeCompact, encodeCompact } from './compact.js';
+import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
+import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
 
 const PLAIN = 0;
 const EXT = 1;
@@ -18,6 +20,9 @@ const NUMBER = 2; // float64, little-endian
 const STRING = 3; // UTF-8
 const SCALAR = 4; // one byte: 0 undefined, 1 null, 2 false, 3 true
 const SCALARS = [undefined, null, false, true];
+// Small JSON-like values skip it too (see compact.ts), plain or holding markers:
+const COMPACT_PLAIN = 5;
+const COMPACT_EXT = 6;
 const SHORT_STRING = 1024;
 const MARK = '\u0000mp';
 
@@ -218,7 +223,10 @@ function serializeScalar(value: unknown): Buffer | undefined {
       return out;
     }
     case 'string':
-      if (value.length > SHORT_STRING) return undefined;
+      // UTF-8 cannot carry a lone surrogate; V8's format keeps it.
+      if (value.length > SHORT_STRING || !(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+        return undefined;
+      }
       return Buffer.concat([SCALAR_PREFIX[STRING]!, Buffer.from(value, 'utf8')]);
     case 'boolean':
       return value ? TRUE : FALSE;
@@ -258,11 +266,14 @@ export function serialize(value: unknown): Buffer {
     plain = !needsMarkers(value, new Set(), 'value');
   }
   try {
+    const wire = plain ? value : encode(value, new Map(), 'value');
+    const compact = encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT);
+    if (compact) return compact;
     // The flag byte goes first through the serializer itself: no second copy of the body.
     const serializer = new DefaultSerializer();
     serializer.writeRawBytes(plain ? PLAIN_BYTE : EXT_BYTE);
     serializer.writeHeader();
-    serializer.writeValue(plain ? value : encode(value, new Map(), 'value'));
+    serializer.writeValue(wire);
     return serializer.releaseBuffer();
   } catch (error) {
     if (error instanceof SerializationError) throw error;
@@ -390,31 +401,39 @@ function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
 export const kRevive = Symbol.for('multiprocessing.revive');
 
 export function isPlain(data: Uint8Array): boolean {
-  return data[0] !== EXT;
+  return data[0] !== EXT && data[0] !== COMPACT_EXT;
 }
 
-function body(data: Uint8Array): Uint8Array {
-  if (data.length < 2 || data[0]! > SCALAR) {
+/** The value as sent (markers not revived yet), and whether it holds markers. */
+function body(data: Uint8Array): { value: unknown; plain: boolean } {
+  const flag = data[0]!;
+  if (data.length < 2 || flag > COMPACT_EXT) {
     throw new SerializationError('received data is not a multiprocessing message (bad flag byte)');
   }
-  return data.subarray(1);
+  if (flag === COMPACT_PLAIN || flag === COMPACT_EXT)
+    return { value: decodeCompact(data), plain: flag === COMPACT_PLAIN };
+  return { value: v8Deserialize(data.subarray(1)) as unknown, plain: flag === PLAIN };
 }
 
 export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
   const scalar = deserializeScalar(data);
   if (scalar) return scalar.value as T;
-  const value = v8Deserialize(body(data)) as unknown;
-  if (data[0] === PLAIN) return value as T;
+  const { value, plain } = body(data);
+  if (plain) return value as T;
   const needed: Array<FunctionWire | string> = [];
   collectFunctions(value, new Set(), needed);
-  for (const item of needed) await (typeof item === 'string' ? loadHandleType(item) : loadFunction(item));
+  for (const item of needed) {
+    // Already loaded (the common case after the first message): no await, no tick.
+    if (typeof item === 'string' ? isHandleTypeLoaded(item) : isLoaded(item)) continue;
+    await (typeof item === 'string' ? loadHandleType(item) : loadFunction(item));
+  }
   return revive(value, new Map()) as T;
 }
 
 export function deserializeSync<T = unknown>(data: Uint8Array): T {
   const scalar = deserializeScalar(data);
   if (scalar) return scalar.value as T;
-  const value = v8Deserialize(body(data)) as unknown;
-  if (data[0] === PLAIN) return value as T;
+  const { value, plain } = body(data);
+  if (plain) return value as T;
   return revive(value, new Map()) as T;
 }

@@ -192,6 +192,11 @@ export function rememberModule(url: string, namespace: Record<string, unknown>):
   namespaces.set(`esm:${url}`, namespace);
 }
 
+/** Whether resolveFunction can find what `wire` refers to without importing anything. */
+export function isLoaded(wire: FunctionWire): boolean {
+  return wire.by !== 'ref' || namespaces.has(cacheKey(wire)) || sentHere.has(refKey(wire));
+}
+
 /** Imports what `wire` refers to, so that resolveFunction can find it synchronously. */
 export async function loadFunction(wire: FunctionWire): Promise<void> {
   if (wire.by !== 'ref' || namespaces.has(cacheKey(wire))) return;

@@ -45,6 +45,11 @@ function builtinModule(type: string): string | undefined {
   return new URL(import.meta.url.endsWith('.ts') ? module.replace(/\.js$/, '.ts') : module, import.meta.url).href;
 }
 
+/** Whether the decoder of `type` is registered in this thread. */
+export function isHandleTypeLoaded(type: string): boolean {
+  return decoders.has(type);
+}
+
 /** Imports the module that registers `type`, if it is one of ours not loaded yet. */
 export async function loadHandleType(type: string): Promise<void> {
   const module = builtinModule(type);

@@ -1,0 +1,50 @@
+// The compact encoding of small JSON-like values must give back exactly what V8's structured
+// clone gives back, for every value; values it cannot carry exactly go to V8.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deserialize, deserializeSync, serialize } from '../../src/serialize/index.ts';
+
+const shared = { a: 1 };
+let deep: Record<string, unknown> = {};
+const root = deep;
+for (let i = 0; i < 40; i++) deep = deep.n = {};
+
+const cases: Array<[string, unknown]> = [
+  ['a result message', { id: 1, ok: true, value: 2 }],
+  ['numbers of every kind', [1, 2.5, -0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, -(2 ** 31), 2 ** 53]],
+  ['strings', ['', 'x', 'héllo wörld ✓ 🎉', 'a'.repeat(100), 'é'.repeat(300)]],
+  ['null, undefined, booleans', [null, undefined, true, false]],
+  ['nesting', { nested: { deep: [[[{ a: [] }]]] } }],
+  ['a shared reference (stays one object)', [shared, shared]],
+  ['a hole', Object.assign(new Array(3), { 0: 1, 2: 3 })],
+  ['lone surrogates', ['\ud800x', { s: '\udfff' }]],
+  ['a null prototype', Object.assign(Object.create(null), { a: 1 })],
+  ['a __proto__ key', JSON.parse('{"__proto__": {"x": 1}}')],
+  ['a Date and a typed array', [new Date(5), new Uint8Array([1, 2])]],
+  ['a bigint', { big: 10n }],
+  ['a large array', Array.from({ length: 5000 }, (_, i) => i)],
+  ['deep nesting', root],
+];
+
+for (const [what, value] of cases) {
+  test(`compact: ${what} round-trips as structuredClone would`, async () => {
+    const data = serialize(value);
+    const expected = structuredClone(value);
+    assert.deepStrictEqual(await deserialize(data), expected);
+    assert.deepStrictEqual(deserializeSync(data), expected);
+    if (what.startsWith('a shared')) {
+      const back = (await deserialize(data)) as unknown[];
+      assert.equal(back[0], back[1]);
+    }
+    if (what.startsWith('a __proto__')) {
+      const back = (await deserialize(data)) as object;
+      assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    }
+  });
+}
+
+test('compact: small plain messages take the compact path, other values V8', () => {
+  assert.ok([5, 6].includes(serialize({ id: 1, ok: true, value: [1, 'a'] })[0]!));
+  assert.equal(serialize([shared, shared])[0], 0, 'V8: PLAIN');
+  assert.equal(serialize(new Date(1))[0], 0);
+});
