@@ -38,6 +38,7 @@ const expectations: Record<string, RegExp[]> = {
   'shared/rlock_deadlock.ts': [/Lock: second acquire would deadlock/, /RLock: second acquire succeeded/],
   'sched/mlfq_seed.ts': [/J4 在第4级队列完成/, /J3 在第3级队列完成/],
   'sched/fcfs_sjf_rr.ts': [/sjf +3\.00/],
+  'sched/pool_replay.ts': [/CPU 1 /, /measured: makespan \d+ ms/, /simulated FCFS on 2 CPUs: makespan 180 ms, average waiting 56 ms/],
   'sched/process_states.ts': [/I\/O wait +2/, /blocked \(阻塞\) -> ready \(就绪\)/],
   'pool/pool_hello.ts': [/^Hello 0$/m, /^Hello 3$/m, /get\(\): \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2}/],
   'pool/pool_vs_processes.ts': [/16 tasks, one Process each: \d+ ms, 16 processes/, /16 tasks, Pool\(\d+\): +\d+ ms/],
