@@ -13,12 +13,12 @@ import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import type { StartMethod } from '../process/start-method.js';
 import { kChannel, Queue } from '../queues/queue.js';
-import { deserialize, serialize, taskRef } from '../serialize/index.js';
+import { deserialize, taskRef } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
 import { validateTimeout } from '../util/deadline.js';
 import {
+  encodeTask,
   INIT_FAILED,
-  poolWorker,
   type ResultMessage,
   type TaskKind,
   type TaskMessage,
@@ -288,13 +288,13 @@ export class TaskEngine {
     if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
     let data: Uint8Array;
     try {
-      data = serialize({ id, kind, fn, args } satisfies TaskMessage);
+      data = encodeTask({ id, kind, fn, args });
     } catch (error) {
       // Name the part of the call at fault, not the internal message's field.
       if (error instanceof SerializationError) {
         error.message = error.message
           .replace(/^value\.fn\b/, 'the task function')
-          .replace(/^value\.args\[(\d+)\]/, (_, i) => (kind === 'apply' ? `argument ${i}` : 'an item'));
+          .replace(/^value\[(\d+)\]/, (_, i) => (kind === 'apply' ? `argument ${i}` : 'an item'));
       }
       throw error;
     }
@@ -361,7 +361,7 @@ export class TaskEngine {
   close(): void {
     if (this.#state !== 'run') return;
     this.#state = 'close';
-    const sentinel = serialize(null);
+    const sentinel = new Uint8Array(0);
     // One per slot ever started (lazy engines may not have started them all).
     for (let i = 0; i < this.#started; i++) this.#tasks[kChannel].tryPut(sentinel, false, SENTINEL_TAG);
   }

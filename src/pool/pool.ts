@@ -119,14 +119,16 @@ export class Pool {
     checkFunction(fn);
     this.#checkRunning();
     const size = this.#chunksize(items.length, options);
-    const chunks: Array<Promise<unknown[]>> = [];
+    const results: unknown[] = new Array(items.length);
+    const chunks: Array<Promise<void>> = [];
     let done = 0;
     for (let start = 0; start < items.length; start += size) {
       const chunk = items.slice(start, start + size);
       const promise = this.#submit(kind, fn, chunk, options).then((values) => {
+        const list = values as unknown[];
+        for (let i = 0; i < list.length; i++) results[start + i] = list[i];
         done += chunk.length;
         options.onProgress?.(done, items.length);
-        return values as unknown[];
       });
       chunks.push(
         promise.catch((error: unknown) => {
@@ -141,7 +143,7 @@ export class Pool {
       const first = failures.map((f) => f.reason as ChunkError).sort((a, b) => a.index - b.index)[0]!;
       throw first.error;
     }
-    return outcomes.flatMap((o) => (o as PromiseFulfilledResult<unknown[]>).value);
+    return results;
   }
 
   async map<T, R>(

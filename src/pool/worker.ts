@@ -2,7 +2,7 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { SerializationError } from '../errors.js';
 import { kChannel, type Queue } from '../queues/queue.js';
-import { deserialize } from '../serialize/index.js';
+import { deserialize, serialize } from '../serialize/index.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
@@ -65,6 +65,30 @@ function send(results: Queue<ResultMessage>, result: ResultMessage): void {
   }
 }
 
+/**
+ * A task on the wire: [u32 length of the head][head: { id, kind, fn }][the arguments]. The
+ * two parts are serialized apart so that a large plain chunk of items goes straight to the
+ * serializer instead of being copied while the function in the same message is encoded.
+ * An empty record is the sentinel of close().
+ */
+export function encodeTask(task: TaskMessage): Uint8Array {
+  const head = serialize({ id: task.id, kind: task.kind, fn: task.fn });
+  const args = serialize(task.args);
+  const data = new Uint8Array(4 + head.length + args.length);
+  new DataView(data.buffer).setUint32(0, head.length, true);
+  data.set(head, 4);
+  data.set(args, 4 + head.length);
+  return data;
+}
+
+async function decodeTask(bytes: Uint8Array): Promise<TaskMessage | null> {
+  if (bytes.length === 0) return null;
+  const headLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  const head = await deserialize<Omit<TaskMessage, 'args'>>(bytes.subarray(4, 4 + headLength));
+  const args = await deserialize<unknown[]>(bytes.subarray(4 + headLength));
+  return { ...head, args };
+}
+
 /** The next task; its id is in running[slot] from the moment it leaves the queue. */
 async function take(setup: WorkerSetup): Promise<TaskMessage | null> {
   const channel = setup.tasks[kChannel];
@@ -74,7 +98,7 @@ async function take(setup: WorkerSetup): Promise<TaskMessage | null> {
     const message = channel.tryGet(undefined, record);
     if (message) {
       try {
-        return await deserialize<TaskMessage | null>(message.bytes);
+        return await decodeTask(message.bytes);
       } finally {
         message.release?.();
       }

@@ -7,6 +7,8 @@
 //
 //   0 undefined  1 null  2 false  3 true  4 int32  5 float64  6 string (u32 bytes, UTF-8)
 //   7 array (u32 length, items)  8 object (u32 count, (string key, value) pairs)
+//   9 array of int32s (u32 length, int32s)  10 array of numbers (u32 length, float64s):
+//     numeric arrays of any size (a map chunk, its results) are a copy loop, not a walk.
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -17,20 +19,56 @@ const FLOAT = 5;
 const STRING = 6;
 const ARRAY = 7;
 const OBJECT = 8;
+const INTS = 9;
+const FLOATS = 10;
 
-const LIMIT = 16 * 1024; // larger values go to V8, which is fast per byte
+const LIMIT = 16 * 1024; // larger values go to V8, which is fast per byte (numeric arrays excepted)
+const NUMERIC_LIMIT = 64 * 1024 * 1024;
 const MAX_DEPTH = 16;
 
-const scratch = Buffer.allocUnsafe(LIMIT + 64);
-const view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+let scratch = Buffer.allocUnsafe(LIMIT + 64);
+let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 let at = 0;
 let objects: object[] = [];
 
 class Bail {}
 const BAIL = new Bail();
 
+let numericBytes = 0; // bytes of numeric arrays, which do not count against LIMIT
+
 function room(bytes: number): void {
-  if (at + bytes > LIMIT) throw BAIL;
+  if (at - numericBytes + bytes > LIMIT) throw BAIL;
+  if (at + bytes > scratch.length) grow(at + bytes);
+}
+
+function grow(size: number): void {
+  const next = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  scratch.copy(next, 0, 0, at);
+  scratch = next;
+  view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+}
+
+/** An array of numbers only, of some length: written as one block. */
+function writeNumbers(value: unknown[]): boolean {
+  const length = value.length;
+  let ints = true;
+  for (let i = 0; i < length; i++) {
+    const item = value[i];
+    if (typeof item !== 'number') return false;
+    if (ints && (!Number.isInteger(item) || item < -0x80000000 || item > 0x7fffffff || Object.is(item, -0)))
+      ints = false;
+  }
+  const bytes = 5 + length * (ints ? 4 : 8);
+  if (at + bytes > NUMERIC_LIMIT) throw BAIL;
+  if (at + bytes > scratch.length) grow(at + bytes);
+  scratch[at] = ints ? INTS : FLOATS;
+  view.setUint32(at + 1, length, true);
+  let p = at + 5;
+  if (ints) for (let i = 0; i < length; i++, p += 4) view.setInt32(p, value[i] as number, true);
+  else for (let i = 0; i < length; i++, p += 8) view.setFloat64(p, value[i] as number, true);
+  at = p;
+  numericBytes += bytes;
+  return true;
 }
 
 function writeString(value: string): void {
@@ -96,6 +134,8 @@ function write(value: unknown, depth: number): void {
   if (objects.includes(value)) throw BAIL;
   objects.push(value);
   if (Array.isArray(value)) {
+    // (a holey array fails the typeof check of its holes: undefined)
+    if (value.length >= 16 && writeNumbers(value)) return;
     const length = value.length;
     room(5 + length);
     scratch[at] = ARRAY;
@@ -123,6 +163,7 @@ function write(value: unknown, depth: number): void {
 /** `flag`, then the compact bytes of `value`; undefined if V8 must do it. */
 export function encodeCompact(value: unknown, flag: number): Buffer | undefined {
   at = 1;
+  numericBytes = 0;
   objects = [];
   try {
     write(value, 0);
@@ -135,6 +176,10 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
   scratch[0] = flag;
   const out = Buffer.allocUnsafe(at);
   scratch.copy(out, 0, 0, at);
+  if (scratch.length > 4 * (LIMIT + 64)) {
+    scratch = Buffer.allocUnsafe(LIMIT + 64); // do not keep a large one
+    view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+  }
   return out;
 }
 
@@ -187,6 +232,16 @@ class Reader {
         this.at += 5;
         const out = new Array(length);
         for (let i = 0; i < length; i++) out[i] = this.value();
+        return out;
+      }
+      case INTS:
+      case FLOATS: {
+        const length = this.view.getUint32(this.at + 1, true);
+        const out = new Array<number>(length);
+        let p = this.at + 5;
+        if (tag === INTS) for (let i = 0; i < length; i++, p += 4) out[i] = this.view.getInt32(p, true);
+        else for (let i = 0; i < length; i++, p += 8) out[i] = this.view.getFloat64(p, true);
+        this.at = p;
         return out;
       }
       case OBJECT: {

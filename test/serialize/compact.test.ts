@@ -23,6 +23,25 @@ const cases: Array<[string, unknown]> = [
   ['a Date and a typed array', [new Date(5), new Uint8Array([1, 2])]],
   ['a bigint', { big: 10n }],
   ['a large array', Array.from({ length: 5000 }, (_, i) => i)],
+  [
+    'numeric arrays (int32 and float64 blocks)',
+    {
+      ints: Array.from({ length: 100 }, (_, i) => i - 50),
+      floats: Array.from({ length: 100 }, (_, i) => i * 0.5),
+      edges: [...Array.from({ length: 20 }, (_, i) => i), -0, Number.NaN, 2 ** 31, -(2 ** 31) - 1],
+      mixed: [...Array.from({ length: 20 }, (_, i) => i), 'x'],
+      holey: Object.assign(new Array(20).fill(1), { 5: undefined }),
+      big: Array.from({ length: 200_000 }, (_, i) => i / 3),
+    },
+  ],
+  [
+    'a holey numeric array',
+    (() => {
+      const holey = new Array(20).fill(1);
+      delete holey[3];
+      return holey;
+    })(),
+  ],
   ['deep nesting', root],
 ];
 
