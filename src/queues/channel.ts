@@ -90,8 +90,15 @@ const SPINS = 2000;
  * are long does not spin, so idle or slow consumers cost no CPU.
  */
 const SPIN_MAX_US = availableParallelism() > 1 ? 300 : 0;
-/** A microsecond clock shared by the processes of a machine, as an int32 (wraps; compare by difference). */
-const nowMicros = () => (Math.round((performance.timeOrigin + performance.now()) * 1000) % 4294967296) | 0;
+/**
+ * A microsecond clock shared by the processes of a machine (CLOCK_MONOTONIC; timeOrigin +
+ * performance.now() differs between processes by hundreds of µs), as an int32 (it wraps:
+ * compare by difference).
+ */
+const nowMicros = () => {
+  const [seconds, nanos] = process.hrtime();
+  return ((seconds * 1_000_000 + Math.floor(nanos / 1000)) % 4294967296) | 0;
+};
 /** A waiter re-checks for dead producers/writers this often. */
 const CHECK_MS = 250;
 
@@ -482,10 +489,10 @@ export class Channel {
     const limit = this.#spinBudget;
     for (let i = 1; ; i++) {
       if (Atomics.load(h, word) !== seq) {
-        this.#learn(nowMicros() - start);
+        this.#learn((nowMicros() - start) | 0);
         return true;
       }
-      if ((i & 63) === 0 && nowMicros() - start > limit) return false;
+      if ((i & 63) === 0 && ((nowMicros() - start) | 0) > limit) return false;
     }
   }
 
@@ -494,7 +501,7 @@ export class Channel {
    * ended it, not to when the sleeper woke): short waits make the next spin worth it.
    */
   #learn(micros: number): void {
-    this.#spinBudget = micros < SPIN_MAX_US ? Math.min(SPIN_MAX_US, Math.max(10, micros * 2)) : 0;
+    this.#spinBudget = micros < SPIN_MAX_US ? Math.min(SPIN_MAX_US, Math.max(50, micros * 3)) : 0;
   }
 
   /** After a sleep: when did the event that woke us happen? */
