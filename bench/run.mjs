@@ -377,6 +377,20 @@ const figures = [
         lowerIsBetter: true,
       },
       {
+        name: 'P4 sequential apply() round trip, median, spawn (µs)',
+        ours: m.ours.apply_sequential_spawn_median_us,
+        anchor: m.piscina.seq_us_median,
+        anchorName: 'piscina run(), median',
+        lowerIsBetter: true,
+      },
+      {
+        name: 'P4 sequential apply() round trip, median, thread (µs)',
+        ours: m.ours.apply_sequential_thread_median_us,
+        anchor: m.piscina.seq_us_median,
+        anchorName: 'piscina run(), median',
+        lowerIsBetter: true,
+      },
+      {
         name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
         ours: m.ours.cpu_speedup,
         anchor: m.pyCpu.speedup,

@@ -66,9 +66,14 @@ if (figs.includes('tiny')) {
 }
 if (figs.includes('seq')) {
   for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await pool.call('noop', i);
-  const t0 = performance.now();
-  for (let i = 0; i < ROUND_TRIPS; i++) await pool.call('noop', i);
-  metrics.seq_us_per_call = ((performance.now() - t0) * 1000) / ROUND_TRIPS;
+  const times = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const t0 = performance.now();
+    await pool.call('noop', i);
+    times.push((performance.now() - t0) * 1000);
+  }
+  metrics.seq_us_per_call = times.reduce((a, b) => a + b, 0) / ROUND_TRIPS;
+  metrics.seq_us_median = times.sort((a, b) => a - b)[Math.floor(ROUND_TRIPS / 2)];
 }
 if (figs.includes('cpu')) {
   const expected = primeSum(PRIME_LIMIT); // warm-up

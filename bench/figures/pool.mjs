@@ -120,11 +120,19 @@ if (isMainProcess()) {
   // P4: one apply at a time.
   for (const context of ['spawn', 'thread']) {
     const key = `apply_sequential_${context}_us`;
-    await section(metrics, errors, [key], context, async (pool) => {
+    const median = `apply_sequential_${context}_median_us`;
+    await section(metrics, errors, [key, median], context, async (pool) => {
       for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await pool.apply(noop, [i]);
-      const start = performance.now();
-      for (let i = 0; i < ROUND_TRIPS; i++) await pool.apply(noop, [i]);
-      return { [key]: ((performance.now() - start) * 1000) / ROUND_TRIPS };
+      const times = [];
+      for (let i = 0; i < ROUND_TRIPS; i++) {
+        const start = performance.now();
+        await pool.apply(noop, [i]);
+        times.push((performance.now() - start) * 1000);
+      }
+      return {
+        [key]: times.reduce((a, b) => a + b, 0) / ROUND_TRIPS,
+        [median]: times.sort((a, b) => a - b)[Math.floor(ROUND_TRIPS / 2)],
+      };
     });
   }
 

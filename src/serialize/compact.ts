@@ -7,7 +7,8 @@
 //
 //   0 undefined  1 null  2 false  3 true  4 int32  5 float64  6 string (u32 bytes, UTF-8)
 //   7 array (u32 length, items)  8 object (u32 count, (string key, value) pairs)
-//   9 array of int32s (u32 length, int32s)  10 array of numbers (u32 length, float64s):
+//   9 array of int32s  10 array of numbers (float64s), each as u32 length, u8 padding, the
+//     padding (so that the numbers start 8-aligned), the numbers:
 //     numeric arrays of any size (a map chunk, its results) are a copy loop, not a walk.
 
 const UNDEFINED = 0;
@@ -26,7 +27,9 @@ const LIMIT = 16 * 1024; // larger values go to V8, which is fast per byte (nume
 const NUMERIC_LIMIT = 64 * 1024 * 1024;
 const MAX_DEPTH = 16;
 
-let scratch = Buffer.allocUnsafe(LIMIT + 64);
+/** Own ArrayBuffers (byteOffset 0), so that numeric blocks can be aligned for typed-array copies. */
+const aligned = (size: number) => Buffer.from(new ArrayBuffer(size));
+let scratch = aligned(LIMIT + 64);
 let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 let at = 0;
 let objects: object[] = [];
@@ -42,7 +45,7 @@ function room(bytes: number): void {
 }
 
 function grow(size: number): void {
-  const next = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  const next = aligned(Math.max(size, scratch.length * 2));
   scratch.copy(next, 0, 0, at);
   scratch = next;
   view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
@@ -58,15 +61,20 @@ function writeNumbers(value: unknown[]): boolean {
     if (ints && (!Number.isInteger(item) || item < -0x80000000 || item > 0x7fffffff || Object.is(item, -0)))
       ints = false;
   }
-  const bytes = 5 + length * (ints ? 4 : 8);
+  // tag, u32 length, u8 padding, padding: the numbers start 8-aligned from the message start
+  // (and in scratch), so one typed-array set() copies them all.
+  const size = ints ? 4 : 8;
+  const pad = (8 - ((at + 6) % 8)) % 8;
+  const bytes = 6 + pad + length * size;
   if (at + bytes > NUMERIC_LIMIT) throw BAIL;
   if (at + bytes > scratch.length) grow(at + bytes);
   scratch[at] = ints ? INTS : FLOATS;
   view.setUint32(at + 1, length, true);
-  let p = at + 5;
-  if (ints) for (let i = 0; i < length; i++, p += 4) view.setInt32(p, value[i] as number, true);
-  else for (let i = 0; i < length; i++, p += 8) view.setFloat64(p, value[i] as number, true);
-  at = p;
+  scratch[at + 5] = pad;
+  const start = scratch.byteOffset + at + 6 + pad;
+  if (ints) new Int32Array(scratch.buffer, start, length).set(value as number[]);
+  else new Float64Array(scratch.buffer, start, length).set(value as number[]);
+  at += bytes;
   numericBytes += bytes;
   return true;
 }
@@ -177,7 +185,7 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
   const out = Buffer.allocUnsafe(at);
   scratch.copy(out, 0, 0, at);
   if (scratch.length > 4 * (LIMIT + 64)) {
-    scratch = Buffer.allocUnsafe(LIMIT + 64); // do not keep a large one
+    scratch = aligned(LIMIT + 64); // do not keep a large one
     view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
   }
   return out;
@@ -237,12 +245,16 @@ class Reader {
       case INTS:
       case FLOATS: {
         const length = this.view.getUint32(this.at + 1, true);
-        const out = new Array<number>(length);
-        let p = this.at + 5;
-        if (tag === INTS) for (let i = 0; i < length; i++, p += 4) out[i] = this.view.getInt32(p, true);
-        else for (let i = 0; i < length; i++, p += 8) out[i] = this.view.getFloat64(p, true);
-        this.at = p;
-        return out;
+        const size = tag === INTS ? 4 : 8;
+        const start = this.at + 6 + this.data[this.at + 5]!;
+        this.at = start + length * size;
+        let bytes = this.data.subarray(start, this.at);
+        if ((bytes.byteOffset & 7) !== 0) bytes = bytes.slice(); // a copy is aligned
+        const numbers =
+          tag === INTS
+            ? new Int32Array(bytes.buffer, bytes.byteOffset, length)
+            : new Float64Array(bytes.buffer, bytes.byteOffset, length);
+        return Array.from(numbers);
       }
       case OBJECT: {
         const count = this.view.getUint32(this.at + 1, true);
