@@ -64,6 +64,9 @@ function typeName(value: unknown): string {
 // ---------------------------------------------------------------------------------------
 // Sending.
 
+const isPrimitive = (value: unknown) =>
+  value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+
 /** Whether anything in the graph needs a marker (cheap walk; no copies). */
 function needsMarkers(value: unknown, seen: Set<object>, path: string): boolean {
   if (typeof value === 'function') return true;
@@ -90,12 +93,20 @@ function needsMarkers(value: unknown, seen: Set<object>, path: string): boolean 
     for (const v of value) if (needsMarkers(v, seen, `${path} member`)) return true;
     return false;
   }
+  // Primitives are skipped before a path string is built for them (a 12 500-number chunk
+  // would otherwise cost 12 500 strings).
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (needsMarkers(value[i], seen, `${path}[${i}]`)) return true;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (isPrimitive(item)) continue;
+      if (needsMarkers(item, seen, `${path}[${i}]`)) return true;
+    }
     return false;
   }
   for (const key of Object.keys(value)) {
-    if (needsMarkers((value as Record<string, unknown>)[key], seen, `${path}.${key}`)) return true;
+    const item = (value as Record<string, unknown>)[key];
+    if (isPrimitive(item)) continue;
+    if (needsMarkers(item, seen, `${path}.${key}`)) return true;
   }
   return false;
 }
