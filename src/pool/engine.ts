@@ -94,6 +94,7 @@ export class TaskEngine {
   #brokenError: ProcessError | undefined;
   #pumping = false;
   #kick: (() => void) | undefined;
+  #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -183,6 +184,7 @@ export class TaskEngine {
   }
 
   #failAll(error: ProcessError): void {
+    this.#outbox = [];
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     this.#checkIdle();
@@ -298,9 +300,10 @@ export class TaskEngine {
       }
       throw error;
     }
-    this.#tasks[kChannel].tryPut(data, false, id);
-    // Registered after the put succeeded (a failed put leaves nothing pending), and before
-    // any await, so the pump cannot see the result first.
+    // Tasks submitted in one synchronous run (a loop of apply()s, the chunks of a map) go
+    // into the queue together, under one lock and with one wake-up, at the end of it.
+    this.#outbox.push({ bytes: data, tag: id });
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });
@@ -311,9 +314,32 @@ export class TaskEngine {
     return { id, promise: this.#guard(id, promise, signal, timeout) };
   }
 
+  /** Puts what submit() collected into the task queue. */
+  #flush(): void {
+    const batch = this.#outbox;
+    if (batch.length === 0) return;
+    this.#outbox = [];
+    try {
+      this.#tasks[kChannel].putMany(batch);
+    } catch (error) {
+      // The queue could not take them (it cannot grow further, say): they fail, nothing hangs.
+      for (const record of batch) this.#settle(record.tag, false, error);
+    }
+  }
+
+  /** Takes a task back from the outbox or the queue; false when a worker already has it. */
+  #takeBack(id: number): boolean {
+    const index = this.#outbox.findIndex((record) => record.tag === id);
+    if (index >= 0) {
+      this.#outbox.splice(index, 1);
+      return true;
+    }
+    return this.#tasks[kChannel].withdraw(id);
+  }
+
   /** Takes back a task no worker has taken yet: true when it will never run. */
   withdraw(id: number, reason: unknown): boolean {
-    if (!this.#pending.has(id) || !this.#tasks[kChannel].withdraw(id)) return false;
+    if (!this.#pending.has(id) || !this.#takeBack(id)) return false;
     const pending = this.#pending.get(id)!;
     this.#pending.delete(id);
     this.#checkIdle();
@@ -335,7 +361,7 @@ export class TaskEngine {
         this.#pending.delete(id);
         // Still queued: take it back. Otherwise a worker took it (its slot says which, under
         // the same lock), so end that worker; #onWorkerExit replaces it.
-        if (!this.#tasks[kChannel].withdraw(id)) {
+        if (!this.#takeBack(id)) {
           const slot = Array.prototype.indexOf.call(this.#running, id);
           if (slot >= 0) {
             Atomics.store(this.#running, slot, 0); // not a crash: do not fail or break anything
@@ -361,6 +387,7 @@ export class TaskEngine {
   close(): void {
     if (this.#state !== 'run') return;
     this.#state = 'close';
+    this.#flush(); // the tasks go before the sentinels
     const sentinel = new Uint8Array(0);
     // One per slot ever started (lazy engines may not have started them all).
     for (let i = 0; i < this.#started; i++) this.#tasks[kChannel].tryPut(sentinel, false, SENTINEL_TAG);

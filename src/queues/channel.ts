@@ -364,6 +364,42 @@ export class Channel {
     return true;
   }
 
+  /**
+   * Several records under one hold of the lock and with one wake-up (an unbounded channel
+   * only: the pool's task queue). A batch of tiny tasks costs one lock and one syscall.
+   */
+  putMany(records: Array<{ bytes: Uint8Array; tag: number }>): void {
+    const h = this.#h;
+    if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putMany() is for unbounded channels');
+    const prepared = records.map((record) => ({ ...this.#prepare(record.bytes), tag: record.tag }));
+    this.#lock.acquireSync(undefined);
+    try {
+      this.#syncRing();
+      for (const record of prepared) {
+        const size = recordSize(record.payload.length);
+        if (this.#ring.length - Atomics.load(h, H.Used) < size) this.#grow(size);
+        const tail = Atomics.load(h, H.Tail);
+        this.#ringView.setUint32(tail, record.payload.length, true);
+        this.#ringView.setUint32(tail + 4, record.flags, true);
+        this.#ringView.setInt32(tail + 8, record.tag, true);
+        this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, record.payload);
+        Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
+        Atomics.add(h, H.Used, size);
+        Atomics.add(h, H.Count, 1);
+        Atomics.add(h, H.Unfinished, 1);
+      }
+      Atomics.store(h, H.NotEmptyAt, nowMicros());
+      Atomics.add(h, H.NotEmpty, 1);
+    } finally {
+      this.#lock.releaseLock();
+      for (const record of prepared) {
+        if (record.slot !== undefined && record.slot >= 0) Atomics.store(h, H.Pending + record.slot, 0);
+      }
+    }
+    const waiters = Atomics.load(h, H.GetWaiters);
+    if (waiters > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, Math.min(waiters, records.length));
+  }
+
   // -------------------------------------------------------------------------------------
   // Get.
 

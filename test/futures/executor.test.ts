@@ -59,6 +59,9 @@ for (const context of ['spawn', 'thread'] as const) {
       assert.equal(await started.wait(20_000), true);
       assert.equal(running.running(), true);
       const queued = executor.submit(tasks.square, 3);
+      const unsent = executor.submit(tasks.square, 4);
+      assert.equal(unsent.cancel(), true, 'cancelled before it even reached the shared queue');
+      await new Promise((resolve) => setImmediate(resolve)); // now it sits in the shared queue
       assert.equal(queued.running(), false);
       assert.equal(queued.cancel(), true);
       assert.equal(queued.cancel(), true, 'cancelling twice still says cancelled');
