@@ -112,7 +112,7 @@ export class TaskEngine {
     return this.#brokenError;
   }
 
-  /** Pids of the live workers (threads report this process's pid). */
+  /** The live workers. */
   get workers(): Process[] {
     return this.#workers.filter((w): w is Process => w !== undefined);
   }

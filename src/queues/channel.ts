@@ -84,10 +84,11 @@ const recordSize = (payload: number) => (RECORD_HEADER + payload + 15) & ~15;
 /** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
 const SPINS = 2000;
 /**
- * Adaptive spinning: a waiter that recently got what it waited for within this many
- * microseconds spins up to twice that long before sleeping, since a sleep costs a wake-up of
- * 30-60 µs on these machines (more than a tiny task's whole round trip). A waiter whose waits
- * are long does not spin, so idle or slow consumers cost no CPU.
+ * Adaptive spinning: a waiter whose last wait ended within this many microseconds (measured
+ * to the put or get that ended it, not to when the sleeper woke) spins up to 3× that long (at
+ * least 50 µs, at most this) before sleeping, since a sleep costs a wake-up of 30-60 µs on
+ * these machines (more than a tiny task's whole round trip). A waiter whose waits are long
+ * does not spin, nor does an idle (unreferenced) one, so idle or slow consumers cost no CPU.
  */
 const SPIN_MAX_US = availableParallelism() > 1 ? 300 : 0;
 /**
