@@ -33,6 +33,7 @@ let scratch = aligned(LIMIT + 64);
 let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 let at = 0;
 let objects: object[] = [];
+let objectSet: Set<object> | undefined; // once there are many, a set (no quadratic scan)
 
 class Bail {}
 const BAIL = new Bail();
@@ -139,8 +140,14 @@ function write(value: unknown, depth: number): void {
   }
   if (depth >= MAX_DEPTH) throw BAIL;
   // A second reference to the same object must stay one object: V8 keeps that, we do not.
-  if (objects.includes(value)) throw BAIL;
-  objects.push(value);
+  if (objectSet) {
+    if (objectSet.has(value)) throw BAIL;
+    objectSet.add(value);
+  } else {
+    if (objects.includes(value)) throw BAIL;
+    objects.push(value);
+    if (objects.length > 32) objectSet = new Set(objects);
+  }
   if (Array.isArray(value)) {
     // (a holey array fails the typeof check of its holes: undefined)
     if (value.length >= 16 && writeNumbers(value)) return;
@@ -173,6 +180,7 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
   at = 1;
   numericBytes = 0;
   objects = [];
+  objectSet = undefined;
   try {
     write(value, 0);
   } catch (error) {
@@ -180,6 +188,7 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
     throw error;
   } finally {
     objects = [];
+    objectSet = undefined;
   }
   scratch[0] = flag;
   const out = Buffer.allocUnsafe(at);

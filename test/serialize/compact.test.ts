@@ -16,6 +16,14 @@ const cases: Array<[string, unknown]> = [
   ['null, undefined, booleans', [null, undefined, true, false]],
   ['nesting', { nested: { deep: [[[{ a: [] }]]] } }],
   ['a shared reference (stays one object)', [shared, shared]],
+  [
+    'a shared reference among many objects',
+    (() => {
+      const many: object[] = Array.from({ length: 100 }, (_, i) => ({ i }));
+      many.push(many[50]!);
+      return many;
+    })(),
+  ],
   ['a hole', Object.assign(new Array(3), { 0: 1, 2: 3 })],
   ['lone surrogates', ['\ud800x', { s: '\udfff' }]],
   ['a null prototype', Object.assign(Object.create(null), { a: 1 })],
@@ -51,9 +59,13 @@ for (const [what, value] of cases) {
     const expected = structuredClone(value);
     assert.deepStrictEqual(await deserialize(data), expected);
     assert.deepStrictEqual(deserializeSync(data), expected);
-    if (what.startsWith('a shared')) {
+    if (what === 'a shared reference (stays one object)') {
       const back = (await deserialize(data)) as unknown[];
       assert.equal(back[0], back[1]);
+    }
+    if (what === 'a shared reference among many objects') {
+      const back = (await deserialize(data)) as unknown[];
+      assert.equal(back[100], back[50]);
     }
     if (what.startsWith('a __proto__')) {
       const back = (await deserialize(data)) as object;
