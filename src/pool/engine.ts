@@ -294,9 +294,9 @@ export class TaskEngine {
     } catch (error) {
       // Name the part of the call at fault, not the internal message's field.
       if (error instanceof SerializationError) {
-        error.message = error.message
-          .replace(/^value\.fn\b/, 'the task function')
-          .replace(/^value\[(\d+)\]/, (_, i) => (kind === 'apply' ? `argument ${i}` : 'an item'));
+        error.message = error.message.replace(/^value\[(\d+)\]/, (_, i) =>
+          kind === 'apply' ? `argument ${i}` : 'an item',
+        );
       }
       throw error;
     }

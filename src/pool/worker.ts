@@ -66,27 +66,48 @@ function send(results: Queue<ResultMessage>, result: ResultMessage): void {
 }
 
 /**
- * A task on the wire: [u32 length of the head][head: { id, kind, fn }][the arguments]. The
- * two parts are serialized apart so that a large plain chunk of items goes straight to the
- * serializer instead of being copied while the function in the same message is encoded.
- * An empty record is the sentinel of close().
+ * A task on the wire: [i32 id][u8 kind][u32 length of the function][the function][the
+ * arguments]. The function's bytes are the same for every task that runs it, so the sender
+ * serializes each function once and the worker revives each once (both keep a cache); a
+ * chunk's items are serialized on their own, straight to the serializer. An empty record is
+ * the sentinel of close().
  */
+const KINDS: TaskKind[] = ['apply', 'map', 'starmap'];
+const sentFunctions = new WeakMap<Function, Uint8Array>();
+const receivedFunctions = new Map<string, (...args: any[]) => unknown>();
+const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
+/** Serializes a task; a SerializationError names the function or argument at fault. */
 export function encodeTask(task: TaskMessage): Uint8Array {
-  const head = serialize({ id: task.id, kind: task.kind, fn: task.fn });
+  let fn = sentFunctions.get(task.fn);
+  if (!fn) {
+    fn = serialize(task.fn, 'the task function');
+    sentFunctions.set(task.fn, fn);
+  }
   const args = serialize(task.args);
-  const data = new Uint8Array(4 + head.length + args.length);
-  new DataView(data.buffer).setUint32(0, head.length, true);
-  data.set(head, 4);
-  data.set(args, 4 + head.length);
+  const data = new Uint8Array(9 + fn.length + args.length);
+  const view = new DataView(data.buffer);
+  view.setInt32(0, task.id, true);
+  data[4] = KINDS.indexOf(task.kind);
+  view.setUint32(5, fn.length, true);
+  data.set(fn, 9);
+  data.set(args, 9 + fn.length);
   return data;
 }
 
 async function decodeTask(bytes: Uint8Array): Promise<TaskMessage | null> {
   if (bytes.length === 0) return null;
-  const headLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  const head = await deserialize<Omit<TaskMessage, 'args'>>(bytes.subarray(4, 4 + headLength));
-  const args = await deserialize<unknown[]>(bytes.subarray(4 + headLength));
-  return { ...head, args };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fnLength = view.getUint32(5, true);
+  const key = latin1.call(bytes, 9, 9 + fnLength);
+  let fn = receivedFunctions.get(key);
+  if (!fn) {
+    fn = await deserialize<(...args: any[]) => unknown>(bytes.subarray(9, 9 + fnLength));
+    if (receivedFunctions.size >= 1000) receivedFunctions.clear(); // bounded: many one-off lambdas
+    receivedFunctions.set(key, fn);
+  }
+  const args = await deserialize<unknown[]>(bytes.subarray(9 + fnLength));
+  return { id: view.getInt32(0, true), kind: KINDS[bytes[4]!]!, fn, args };
 }
 
 /** The next task; its id is in running[slot] from the moment it leaves the queue. */

@@ -267,17 +267,18 @@ function deserializeScalar(data: Uint8Array): { value: unknown } | undefined {
   }
 }
 
-export function serialize(value: unknown): Buffer {
+/** `root` names the value in error messages ("value.fn: …"). */
+export function serialize(value: unknown, root = 'value'): Buffer {
   const scalar = serializeScalar(value);
   if (scalar) return scalar;
   let plain: boolean;
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
     plain = true;
   } else {
-    plain = !needsMarkers(value, new Set(), 'value');
+    plain = !needsMarkers(value, new Set(), root);
   }
   try {
-    const wire = plain ? value : encode(value, new Map(), 'value');
+    const wire = plain ? value : encode(value, new Map(), root);
     const compact = encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT);
     if (compact) return compact;
     // The flag byte goes first through the serializer itself: no second copy of the body.
