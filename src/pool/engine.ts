@@ -13,7 +13,7 @@ import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import type { StartMethod } from '../process/start-method.js';
 import { kChannel, Queue } from '../queues/queue.js';
-import { deserialize, taskRef } from '../serialize/index.js';
+import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
 import { validateTimeout } from '../util/deadline.js';
 import {
@@ -241,7 +241,10 @@ export class TaskEngine {
         if (message) {
           let result: ResultMessage;
           try {
-            result = await deserialize<ResultMessage>(message.bytes);
+            // Plain results (the usual case) are read without an await each.
+            result = isPlain(message.bytes)
+              ? deserializeSync<ResultMessage>(message.bytes)
+              : await deserialize<ResultMessage>(message.bytes);
           } finally {
             message.release?.();
           }

@@ -94,10 +94,16 @@ export class Pool {
   // -------------------------------------------------------------------------------------
   // Python's API.
 
-  async apply<R>(fn: (...a: any[]) => R, args: unknown[] = [], options?: TaskOptions): Promise<Awaited<R>> {
-    checkFunction(fn);
-    if (!Array.isArray(args)) throw new TypeError('apply(fn, args): args must be an array');
-    return (await this.#submit('apply', fn, args, options)) as Awaited<R>;
+  apply<R>(fn: (...a: any[]) => R, args: unknown[] = [], options?: TaskOptions): Promise<Awaited<R>> {
+    // Not an async function: one promise per call, not three (this is the tiny-task path).
+    // Misuse still rejects rather than throws, as from an async function.
+    try {
+      checkFunction(fn);
+      if (!Array.isArray(args)) throw new TypeError('apply(fn, args): args must be an array');
+      return this.#submit('apply', fn, args, options) as Promise<Awaited<R>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   applyAsync<R>(
