@@ -355,7 +355,8 @@ export class Channel {
       Atomics.add(h, H.Used, size);
       Atomics.add(h, H.Count, 1);
       Atomics.add(h, H.Unfinished, 1);
-      Atomics.store(h, H.NotEmptyAt, nowMicros());
+      // Only a sleeper learns from this stamp (a spinner times itself): skip the clock otherwise.
+      if (Atomics.load(h, H.GetWaiters) > 0) Atomics.store(h, H.NotEmptyAt, nowMicros());
       Atomics.add(h, H.NotEmpty, 1);
     } finally {
       this.#lock.releaseLock();

@@ -254,10 +254,17 @@ const NULL = Buffer.from([SCALAR, 1]);
 const FALSE = Buffer.from([SCALAR, 2]);
 const TRUE = Buffer.from([SCALAR, 3]);
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const float64 = new Float64Array(1);
+const float64Bytes = new Uint8Array(float64.buffer);
+
 function deserializeScalar(data: Uint8Array): { value: unknown } | undefined {
   switch (data[0]) {
     case NUMBER:
-      return { value: new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(1, true) };
+      if (!LITTLE_ENDIAN) return { value: new DataView(data.buffer, data.byteOffset, 9).getFloat64(1, true) };
+      // Eight bytes through a reused float64 cell: no DataView per message.
+      float64Bytes.set(data.subarray(1, 9));
+      return { value: float64[0] };
     case STRING:
       return { value: Buffer.from(data.buffer, data.byteOffset + 1, data.byteLength - 1).toString('utf8') };
     case SCALAR:
