@@ -12,11 +12,13 @@
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import type { StartMethod } from '../process/start-method.js';
+import type { Message } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
 import { validateTimeout } from '../util/deadline.js';
 import {
+  ABANDONED,
   encodeTask,
   INIT_FAILED,
   type ResultMessage,
@@ -95,6 +97,8 @@ export class TaskEngine {
   #pumping = false;
   #kick: (() => void) | undefined;
   #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
+  /** Where tryGet() leaves a result record's tag (its task's id). */
+  readonly #tag = { array: new Int32Array(1), index: 0 };
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -149,17 +153,24 @@ export class TaskEngine {
   }
 
   /** A worker ended: fail the task it held (unless its result came), replace it if needed. */
-  #onWorkerExit(slot: number, worker: Process): void {
+  async #onWorkerExit(slot: number, worker: Process): Promise<void> {
     if (this.#workers[slot] !== worker) return;
     this.#workers[slot] = undefined;
+    if (this.#options.context === 'thread' && worker.ident !== undefined) {
+      // A thread ended by terminate() may have held a queue's lock: only we can tell.
+      this.#tasks[kChannel].releaseForDeadThread(worker.ident);
+      this.#results[kChannel].releaseForDeadThread(worker.ident);
+    }
     if (this.#state === 'terminate' || this.#state === 'broken') return;
-    this.#drainResults();
+    await this.#drainResults();
     if (this.state === 'broken') return; // its initializer failed
-    const held = Atomics.load(this.#running, slot);
+    let held = Atomics.load(this.#running, slot);
     Atomics.store(this.#running, slot, 0);
     if (held === SENTINEL_TAG) return; // it took its close() sentinel and left
+    const abandoned = held === ABANDONED; // its task was aborted or timed out: already rejected
+    if (abandoned) held = 0;
     const code = worker.exitcode ?? 0;
-    const crashed = held > 0 || code !== 0;
+    const crashed = held > 0 || (code !== 0 && !abandoned);
     if (!crashed && this.#state === 'close' && this.#tasks.qsize() === 0) return;
     const how = code < 0 ? `was killed by signal ${-code}` : `exited with code ${code}`;
     const where = `the pool worker ${worker.name} (pid ${worker.pid}) ${how}`;
@@ -191,16 +202,31 @@ export class TaskEngine {
     for (const task of pending) task.reject(error);
   }
 
-  #drainResults(): void {
+  /** Reads what is on the result queue now (a dead worker's last outcome may be there). */
+  async #drainResults(): Promise<void> {
+    const channel = this.#results[kChannel];
     for (;;) {
-      let result: ResultMessage;
-      try {
-        result = this.#results.getNowait();
-      } catch {
-        return;
-      }
-      this.#dispatch(result);
+      const message = channel.tryGet(undefined, this.#tag);
+      if (!message) return;
+      await this.#receive(message, this.#tag.array[0]!);
     }
+  }
+
+  /** Decodes an outcome; one that cannot be decoded here fails its task (the record's tag). */
+  async #receive(message: Message, id: number): Promise<void> {
+    let result: ResultMessage;
+    try {
+      // Plain results (the usual case) are read without an await each.
+      result = isPlain(message.bytes)
+        ? deserializeSync<ResultMessage>(message.bytes)
+        : await deserialize<ResultMessage>(message.bytes);
+    } catch (error) {
+      this.#settle(id, false, error);
+      return;
+    } finally {
+      message.release?.();
+    }
+    this.#dispatch(result);
   }
 
   #dispatch(result: ResultMessage): void {
@@ -237,18 +263,9 @@ export class TaskEngine {
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
-        const message = channel.tryGet();
+        const message = channel.tryGet(undefined, this.#tag);
         if (message) {
-          let result: ResultMessage;
-          try {
-            // Plain results (the usual case) are read without an await each.
-            result = isPlain(message.bytes)
-              ? deserializeSync<ResultMessage>(message.bytes)
-              : await deserialize<ResultMessage>(message.bytes);
-          } finally {
-            message.release?.();
-          }
-          this.#dispatch(result);
+          await this.#receive(message, this.#tag.array[0]!);
           continue;
         }
         const busy = this.#pending.size > 0;
@@ -365,9 +382,10 @@ export class TaskEngine {
         // Still queued: take it back. Otherwise a worker took it (its slot says which, under
         // the same lock), so end that worker; #onWorkerExit replaces it.
         if (!this.#takeBack(id)) {
+          // Only if the worker still runs this very task: marked abandoned in one step, so a
+          // worker that has just finished it takes nothing more and no other task dies with it.
           const slot = Array.prototype.indexOf.call(this.#running, id);
-          if (slot >= 0) {
-            Atomics.store(this.#running, slot, 0); // not a crash: do not fail or break anything
+          if (slot >= 0 && Atomics.compareExchange(this.#running, slot, id, ABANDONED) === id) {
             this.#workers[slot]?.kill();
           }
         }

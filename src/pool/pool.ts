@@ -130,7 +130,16 @@ export class Pool {
     let done = 0;
     for (let start = 0; start < items.length; start += size) {
       const chunk = items.slice(start, start + size);
-      const promise = this.#submit(kind, fn, chunk, options).then((values) => {
+      let submitted: Promise<unknown>;
+      try {
+        submitted = this.#submit(kind, fn, chunk, options);
+      } catch (error) {
+        // This chunk cannot be sent (an item cannot be serialized): map() rejects with that;
+        // the chunks already sent may still fail, and nobody will look at them.
+        for (const sent of chunks) sent.catch(() => {});
+        throw error;
+      }
+      const promise = submitted.then((values) => {
         const list = values as unknown[];
         for (let i = 0; i < list.length; i++) results[start + i] = list[i];
         done += chunk.length;

@@ -56,13 +56,28 @@ async function runTask(task: TaskMessage): Promise<ResultMessage> {
   return { id: task.id, ok: true, value: values };
 }
 
+/** Puts an outcome on the result queue, tagged with its task's id (the parent can fail the
+ *  right task even if it cannot decode the outcome). */
 function send(results: Queue<ResultMessage>, result: ResultMessage): void {
+  let data: Uint8Array;
   try {
-    results.putSync(result);
+    data = serialize(result);
   } catch (error) {
     if (!(error instanceof SerializationError)) throw error;
-    results.putSync({ id: result.id, ok: false, error });
+    data = serialize({ id: result.id, ok: false, error });
   }
+  results[kChannel].tryPut(data, false, result.id); // unbounded: always succeeds
+}
+
+/** Set in a worker's slot by the parent when it abandons the task there (abort, timeout). */
+export const ABANDONED = -3;
+
+/**
+ * The task is done: clear the slot, unless the parent abandoned the task meanwhile (it is
+ * ending this worker): then take nothing more, so that no other task dies with us.
+ */
+function finish(running: Int32Array, slot: number, id: number): boolean {
+  return Atomics.compareExchange(running, slot, id, 0) === id;
 }
 
 /**
@@ -145,8 +160,9 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       task = await take(setup);
     } catch (error) {
       // The task could not be decoded here (its module failed to import, say): fail it alone.
-      send(results, { id: Atomics.load(running, slot), ok: false, error });
-      Atomics.store(running, slot, 0);
+      const id = Atomics.load(running, slot);
+      send(results, { id, ok: false, error });
+      if (!finish(running, slot, id)) return;
       continue;
     }
     if (task === null) return; // close(): the slot keeps the sentinel's tag, so no one replaces us
@@ -157,6 +173,6 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       result = { id: task.id, ok: false, error };
     }
     send(results, result);
-    Atomics.store(running, slot, 0);
+    if (!finish(running, slot, task.id)) return;
   }
 }

@@ -374,12 +374,14 @@ export class Channel {
     const h = this.#h;
     if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putMany() is for unbounded channels');
     const prepared = records.map((record) => ({ ...this.#prepare(record.bytes), tag: record.tag }));
+    const total = prepared.reduce((sum, record) => sum + recordSize(record.payload.length), 0);
     this.#lock.acquireSync(undefined);
     try {
       this.#syncRing();
+      // Room for the whole batch first: a ring that cannot grow fails it before any is published.
+      if (this.#ring.length - Atomics.load(h, H.Used) < total) this.#grow(total);
       for (const record of prepared) {
         const size = recordSize(record.payload.length);
-        if (this.#ring.length - Atomics.load(h, H.Used) < size) this.#grow(size);
         const tail = Atomics.load(h, H.Tail);
         this.#ringView.setUint32(tail, record.payload.length, true);
         this.#ringView.setUint32(tail + 4, record.flags, true);
@@ -466,6 +468,15 @@ export class Channel {
         this.#giveBack(name, buffer);
       },
     };
+  }
+
+  /**
+   * A thread of this process that used the channel has ended (terminated by its pool): if it
+   * held the lock, release it. Safe: a put publishes last and a get pops last, so a thread
+   * stopped half-way left the ring as it was.
+   */
+  releaseForDeadThread(threadId: number): void {
+    this.#lock.releaseIfHeldByThread(threadId);
   }
 
   /** Removes the record at `head` (under the lock). */

@@ -7,9 +7,13 @@
 //
 //   0 undefined  1 null  2 false  3 true  4 int32  5 float64  6 string (u32 bytes, UTF-8)
 //   7 array (u32 length, items)  8 object (u32 count, (string key, value) pairs)
+//   An array of 16 or more numbers is sent as a block of numbers: named properties set on such
+//   an array (not on its elements) are not carried (checking costs as much as V8's own path).
 //   9 array of int32s  10 array of numbers (float64s), each as u32 length, u8 padding, the
 //     padding (so that the numbers start 8-aligned), the numbers:
 //     numeric arrays of any size (a map chunk, its results) are a copy loop, not a walk.
+
+import { types } from 'node:util';
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -148,9 +152,12 @@ function write(value: unknown, depth: number): void {
     objects.push(value);
     if (objects.length > 32) objectSet = new Set(objects);
   }
+  if (types.isProxy(value) || types.isArgumentsObject(value)) throw BAIL; // V8 refuses or differs
   if (Array.isArray(value)) {
     // (a holey array fails the typeof check of its holes: undefined)
     if (value.length >= 16 && writeNumbers(value)) return;
+    // Named properties on an array (a RegExp match's index, input, groups) travel with V8.
+    if (Object.keys(value).length !== value.length) throw BAIL;
     const length = value.length;
     room(5 + length);
     scratch[at] = ARRAY;

@@ -312,6 +312,23 @@ export class SemLock {
   }
 
   /**
+   * A Lock held by a worker thread of this process that has ended (a pool's thread killed
+   * mid-put): release it. The caller knows the thread is gone; nothing else can tell.
+   */
+  releaseIfHeldByThread(threadId: number): boolean {
+    if (!this.#isLock) return false;
+    const words = this.words;
+    const token = (process.pid & PID_MASK) | ((threadId & 0x3ff) << 22);
+    if (Atomics.load(words, Word.State) !== token) return false;
+    Atomics.store(words, Word.Depth, 0);
+    Atomics.store(words, Word.Chain, 0);
+    if (Atomics.compareExchange(words, Word.State, token, 0) !== token) return false;
+    Atomics.add(words, Word.Seq, 1);
+    wake(this.#buffer, this.#seqOffset, 1);
+    return true;
+  }
+
+  /**
    * If the holder recorded in shared memory is a dead process, give its units back and
    * report it. Returns whether something was recovered.
    */

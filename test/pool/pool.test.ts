@@ -253,3 +253,36 @@ test('pool: an initializer that throws breaks the pool with a clear error instea
   await pool.join();
   assert.deepEqual(childPids(), []);
 });
+
+test('pool: an outcome the parent cannot decode fails its own task; the program goes on', async () => {
+  const pool = new Pool(1);
+  try {
+    const boxed = taskRef(new URL('../fixtures/pool/worker-only.ts', import.meta.url), 'boxed');
+    await assert.rejects(pool.apply(boxed, [1]), (error: unknown) => {
+      assert.ok(error instanceof SerializationError);
+      assert.match((error as Error).message, /worker-only module/);
+      return true;
+    });
+    assert.equal(await pool.apply(tasks.square, [4]), 16, 'the pool still works');
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: a map whose later chunk cannot be sent rejects once; earlier chunks failing later raise nothing', async () => {
+  const pool = new Pool(2);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await assert.rejects(pool.map(tasks.failOn, [7, 13, Symbol('x') as never], { chunksize: 1 }), SerializationError);
+    // The chunks already sent fail in their workers; wait for that, then look.
+    assert.equal(await pool.apply(tasks.square, [3]), 9);
+    await pool.map(tasks.square, [1, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await pool.terminate();
+  }
+});

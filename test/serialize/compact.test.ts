@@ -24,6 +24,7 @@ const cases: Array<[string, unknown]> = [
       return many;
     })(),
   ],
+  ['a RegExp match (an array with named properties)', 'key=value'.match(/(?<k>\w+)=(?<v>\w+)/)],
   ['a hole', Object.assign(new Array(3), { 0: 1, 2: 3 })],
   ['lone surrogates', ['\ud800x', { s: '\udfff' }]],
   ['a null prototype', Object.assign(Object.create(null), { a: 1 })],
@@ -73,6 +74,10 @@ for (const [what, value] of cases) {
     }
   });
 }
+
+test('compact: what V8 refuses, compact refuses too (a Proxy)', () => {
+  assert.throws(() => serialize(new Proxy({ a: 1 }, {})), /could not be cloned/);
+});
 
 test('compact: small plain messages take the compact path, other values V8', () => {
   assert.ok([5, 6].includes(serialize({ id: 1, ok: true, value: [1, 'a'] })[0]!));
