@@ -99,6 +99,9 @@ export class TaskEngine {
   #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
   /** Where tryGet() leaves a result record's tag (its task's id). */
   readonly #tag = { array: new Int32Array(1), index: 0 };
+  #released = false;
+  /** Worker exits being handled (a replacement may still start). */
+  #exiting = 0;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -156,6 +159,15 @@ export class TaskEngine {
   async #onWorkerExit(slot: number, worker: Process): Promise<void> {
     if (this.#workers[slot] !== worker) return;
     this.#workers[slot] = undefined;
+    this.#exiting++;
+    try {
+      await this.#handleExit(slot, worker);
+    } finally {
+      this.#exiting--;
+    }
+  }
+
+  async #handleExit(slot: number, worker: Process): Promise<void> {
     if (this.#options.context === 'thread' && worker.ident !== undefined) {
       // A thread ended by terminate() may have held a queue's lock: only we can tell.
       this.#tasks[kChannel].releaseForDeadThread(worker.ident);
@@ -423,13 +435,25 @@ export class TaskEngine {
     const workers = this.workers;
     for (const worker of workers) worker.terminate();
     await Promise.all(workers.map((worker) => worker.join()));
+    await this.join(); // their exits handled, the segments released
+  }
+
+  /** Every worker has exited and no task can be submitted: the queues' segments can go now. */
+  #releaseSegments(): void {
+    if (this.#released || this.workers.length > 0 || this.#exiting > 0) return;
+    this.#released = true;
+    this.#tasks[kChannel].unlinkSegments();
+    this.#results[kChannel].unlinkSegments();
   }
 
   /** Waits for every worker to exit. */
   async join(): Promise<void> {
     for (;;) {
       const workers = this.workers;
-      if (workers.length === 0) return;
+      if (workers.length === 0 && this.#exiting === 0) {
+        this.#releaseSegments();
+        return;
+      }
       await Promise.all(workers.map((worker) => worker.join()));
       await new Promise((resolve) => setImmediate(resolve)); // let replacements register
     }

@@ -318,6 +318,25 @@ export class Channel {
     unlinkSegment(name);
   }
 
+  /**
+   * For an owner that knows nobody will use the channel again (a pool whose workers have all
+   * exited): removes its ring and spare segments now rather than when the program ends.
+   * Mappings already made stay valid; the header slot stays in its arena.
+   */
+  unlinkSegments(): void {
+    const h = this.#h;
+    for (let i = 0; i < SPARE_SLOTS; i++) {
+      const at = SPARE_BASE + i * SPARE_WORDS;
+      if (Atomics.compareExchange(h, at, 2, 1) !== 2) continue;
+      const bytes = new Uint8Array(this.#headerBuffer, this.#offset + (at + 2) * 4, SPARE_NAME_BYTES);
+      const end = bytes.indexOf(0);
+      const name = decoder.decode(bytes.slice(0, end < 0 ? SPARE_NAME_BYTES : end));
+      spares.delete(name);
+      unlinkSegment(name);
+    }
+    unlinkSegment(this.#ringName());
+  }
+
   /** Records that this process is copying a large item, so its death mid-copy is noticed. */
   #markPending(): number {
     for (let i = 0; i < PENDING_SLOTS; i++) {

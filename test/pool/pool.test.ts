@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Pool, ProcessError, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
@@ -285,4 +285,21 @@ test('pool: a map whose later chunk cannot be sent rejects once; earlier chunks 
     process.off('unhandledRejection', onUnhandled);
     await pool.terminate();
   }
+});
+
+test('pool: a finished pool removes its queues from /dev/shm (not only at exit)', async () => {
+  // Segment names are mp-<program>-<creating pid>-…: count the ones this process made.
+  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[2] === String(process.pid)).length;
+  const before = ours();
+  for (let i = 0; i < 5; i++) {
+    const pool = new ThreadPool(2);
+    assert.deepEqual(await pool.map(tasks.square, [1, 2, 3]), [1, 4, 9]);
+    if (i % 2) await pool.terminate();
+    else {
+      pool.close();
+      await pool.join();
+    }
+  }
+  // At most one new arena segment (shared small objects), not two rings per pool.
+  assert.ok(ours() - before <= 1, `${ours() - before} new segments after 5 pools`);
 });
