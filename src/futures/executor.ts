@@ -3,11 +3,11 @@
 // abruptly breaks the executor, as in Python: the task it ran, every pending one and every
 // later submit fail with BrokenProcessPool.
 import { ProcessError, TimeoutError } from '../errors.js';
-import { ChunkError, TaskEngine } from '../pool/engine.js';
-import { checkFunction, collect, validateCount } from '../pool/pool.js';
+import { ChunkError, checkFunction, TaskEngine, validateCount, workerOptions } from '../pool/engine.js';
+import { collect } from '../pool/pool.js';
 import type { TaskKind } from '../pool/worker.js';
 import { cpuCount } from '../process/current.js';
-import { type StartMethod, validateStartMethod } from '../process/start-method.js';
+import type { StartMethod } from '../process/start-method.js';
 import { validateTimeout } from '../util/deadline.js';
 import { BrokenProcessPool } from './errors.js';
 import { Future } from './future.js';
@@ -36,19 +36,9 @@ export class ProcessPoolExecutor {
     }
     const maxWorkers =
       options.maxWorkers === undefined ? this.defaultWorkers() : validateCount(options.maxWorkers, 'maxWorkers');
-    const context =
-      options.context === undefined ? this.defaultContext() : validateStartMethod(options.context, 'context');
-    if (options.initializer !== undefined) checkFunction(options.initializer);
-    const initargs = options.initargs ?? [];
-    if (!Array.isArray(initargs)) throw new TypeError('initargs must be an array');
-    const maxtasks =
-      options.maxTasksPerChild === undefined ? 0 : validateCount(options.maxTasksPerChild, 'maxTasksPerChild');
     this.#engine = new TaskEngine({
       processes: maxWorkers,
-      context,
-      initializer: options.initializer,
-      initargs,
-      maxtasks,
+      ...workerOptions({ ...options, maxtasks: options.maxTasksPerChild }, this.defaultContext(), 'maxTasksPerChild'),
       lazy: true,
       prefix: this.constructor.name === 'ThreadPoolExecutor' ? 'ThreadPoolExecutor' : 'ProcessPoolExecutor',
       onCrash: 'break',

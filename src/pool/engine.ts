@@ -11,7 +11,7 @@
 // other task is lost or run twice. A task that has not been taken can be withdrawn.
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
-import type { StartMethod } from '../process/start-method.js';
+import { type StartMethod, validateStartMethod } from '../process/start-method.js';
 import type { Message } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
@@ -46,6 +46,34 @@ export interface EngineOptions {
    */
   onCrash: 'replace' | 'break';
   broken?: (message: string) => ProcessError;
+}
+
+/**
+ * What Pool and the executors validate alike (their option names differ: Pool's
+ * `maxtasksperchild` is the executors' `maxTasksPerChild`).
+ */
+export function workerOptions(
+  options: { context?: StartMethod | undefined; initializer?: unknown; initargs?: unknown; maxtasks?: unknown },
+  defaultContext: StartMethod | undefined,
+  maxtasksName: string,
+): Pick<EngineOptions, 'context' | 'initializer' | 'initargs' | 'maxtasks'> {
+  const context = options.context === undefined ? defaultContext : validateStartMethod(options.context, 'context');
+  if (options.initializer !== undefined) checkFunction(options.initializer);
+  const initargs = options.initargs ?? [];
+  if (!Array.isArray(initargs)) throw new TypeError('initargs must be an array');
+  const maxtasks = options.maxtasks === undefined ? 0 : validateCount(options.maxtasks, maxtasksName);
+  return { context, initializer: options.initializer as EngineOptions['initializer'], initargs, maxtasks };
+}
+
+export function validateCount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkFunction(fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError(`a pool task must be a function (or a taskRef), got ${typeof fn}`);
 }
 
 export interface SubmitOptions {

@@ -3,9 +3,10 @@
 // worker (the task it ran fails, the worker is replaced, nothing else is lost).
 import { ProcessError } from '../errors.js';
 import { cpuCount } from '../process/current.js';
-import { type StartMethod, validateStartMethod } from '../process/start-method.js';
+import type { StartMethod } from '../process/start-method.js';
 import { AsyncResult } from './async-result.js';
-import { ChunkError, type SubmitOptions, TaskEngine } from './engine.js';
+import { ChunkError, checkFunction, type SubmitOptions, TaskEngine, validateCount, workerOptions } from './engine.js';
+
 import type { TaskKind } from './worker.js';
 
 export interface PoolOptions {
@@ -23,13 +24,6 @@ export interface MapOptions extends TaskOptions {
   onProgress?: ((done: number, total: number | undefined) => void) | undefined;
 }
 
-export function validateCount(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${what} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 export async function collect<T>(iterable: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
   if (iterable === null || (typeof iterable !== 'object' && typeof iterable !== 'string')) {
     throw new TypeError('map() needs an iterable or an async iterable of items');
@@ -39,10 +33,6 @@ export async function collect<T>(iterable: Iterable<T> | AsyncIterable<T>): Prom
   const items: T[] = [];
   for await (const item of iterable as AsyncIterable<T>) items.push(item);
   return items;
-}
-
-export function checkFunction(fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError(`a pool task must be a function (or a taskRef), got ${typeof fn}`);
 }
 
 export class Pool {
@@ -55,19 +45,9 @@ export class Pool {
       throw new TypeError('Pool takes a number of processes or an options object');
     }
     this.#processes = options.processes === undefined ? cpuCount() : validateCount(options.processes, 'processes');
-    const context =
-      options.context === undefined ? this.defaultContext() : validateStartMethod(options.context, 'context');
-    if (options.initializer !== undefined) checkFunction(options.initializer);
-    const initargs = options.initargs ?? [];
-    if (!Array.isArray(initargs)) throw new TypeError('initargs must be an array');
-    const maxtasks =
-      options.maxtasksperchild === undefined ? 0 : validateCount(options.maxtasksperchild, 'maxtasksperchild');
     this.#engine = new TaskEngine({
       processes: this.#processes,
-      context,
-      initializer: options.initializer,
-      initargs,
-      maxtasks,
+      ...workerOptions({ ...options, maxtasks: options.maxtasksperchild }, this.defaultContext(), 'maxtasksperchild'),
       lazy: false,
       prefix: 'PoolWorker',
       onCrash: 'replace',
