@@ -35,3 +35,14 @@ export function primeSum(limit) {
 }
 
 export default square;
+
+/** Sizes shared by our pool figures and the peers' (pool.mjs, pool-peers.mjs): same work for all. */
+export const WORKERS = 2;
+export const MAP_ITEMS = 100_000;
+export const TINY_TASKS = 20_000;
+export const TINY_WARMUP = 1000;
+export const ROUND_TRIPS = 2000;
+export const ROUND_TRIP_WARMUP = 200;
+export const PRIME_LIMIT = 2_000_000;
+export const CPU_TASKS = 8;
+export const range = (n) => Array.from({ length: n }, (_, i) => i);

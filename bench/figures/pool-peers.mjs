@@ -5,19 +5,20 @@
 //   seq:  sequential round trip, 2000 after 200 warm-up → µs per call             (P4)
 //   cpu:  8 × primeSum(2M), serially here vs through the pool → speed-up          (P5)
 // Usage: node bench/figures/pool-peers.mjs <piscina|tinypool|workerpool> [tiny] [seq] [cpu]
-import { primeSum } from '../pool-tasks.mjs';
-
-const WORKERS = 2;
-const TINY_TASKS = 20_000;
-const TINY_WARMUP = 1000;
-const ROUND_TRIPS = 2000;
-const ROUND_TRIP_WARMUP = 200;
-const PRIME_LIMIT = 2_000_000;
-const CPU_TASKS = 8;
+import {
+  CPU_TASKS,
+  PRIME_LIMIT,
+  primeSum,
+  ROUND_TRIP_WARMUP,
+  ROUND_TRIPS,
+  range,
+  TINY_TASKS,
+  TINY_WARMUP,
+  WORKERS,
+} from '../pool-tasks.mjs';
 
 const [lib, ...figs] = process.argv.slice(2);
 const tasksUrl = new URL('../pool-tasks.mjs', import.meta.url);
-const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 // Import the library before any timing starts (module load is not pool start-up).
 async function factory() {

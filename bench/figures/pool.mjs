@@ -6,19 +6,22 @@
 // in `errors` with a null metric instead of ending the run.
 // Usage: node bench/figures/pool.mjs -> one JSON line
 import { isMainProcess, Pool, ThreadPool } from 'multiprocessing';
-import { noop, primeSum, square } from '../pool-tasks.mjs';
+import {
+  CPU_TASKS,
+  MAP_ITEMS,
+  noop,
+  PRIME_LIMIT,
+  primeSum,
+  ROUND_TRIP_WARMUP,
+  ROUND_TRIPS,
+  range,
+  square,
+  TINY_TASKS,
+  TINY_WARMUP,
+  WORKERS,
+} from '../pool-tasks.mjs';
 
-const WORKERS = 2;
-const MAP_ITEMS = 100_000;
-const TINY_TASKS = 20_000;
-const TINY_WARMUP = 1000;
-const ROUND_TRIPS = 2000;
-const ROUND_TRIP_WARMUP = 200;
-const PRIME_LIMIT = 2_000_000;
-const CPU_TASKS = 8;
 const SECTION_LIMIT_MS = 30_000;
-
-const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 function makePool(context) {
   return context === 'thread' ? new ThreadPool(WORKERS) : new Pool({ processes: WORKERS, context });
