@@ -40,7 +40,7 @@ export class ProcessPoolExecutor {
       processes: maxWorkers,
       ...workerOptions({ ...options, maxtasks: options.maxTasksPerChild }, this.defaultContext(), 'maxTasksPerChild'),
       lazy: true,
-      prefix: this.constructor.name === 'ThreadPoolExecutor' ? 'ThreadPoolExecutor' : 'ProcessPoolExecutor',
+      prefix: this.constructor.name, // workers named like ProcessPoolExecutor-3
       onCrash: 'break',
       broken: (message) => new BrokenProcessPool(message),
     });
@@ -56,8 +56,8 @@ export class ProcessPoolExecutor {
   }
 
   #checkOpen(): void {
-    if (this.#engine.state === 'broken') throw this.#engine.brokenError!;
     if (this.#shutdown) throw new ProcessError('cannot schedule new futures after shutdown()');
+    this.#engine.checkRunning(); // a broken executor throws its BrokenProcessPool
   }
 
   #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[]): Future<R> {

@@ -2,7 +2,7 @@
 // thenable (`await executor.submit(...)` works) that can also be asked about its state
 // synchronously, cancelled while still queued, and given done-callbacks.
 import { TimeoutError } from '../errors.js';
-import { validateTimeout } from '../util/deadline.js';
+import { validateTimeout, withTimeout } from '../util/deadline.js';
 import { CancelledError } from './errors.js';
 
 type State = 'pending' | 'cancelled' | 'fulfilled' | 'rejected';
@@ -82,19 +82,7 @@ export class Future<R> implements PromiseLike<R> {
   /** Waits up to `timeout` ms (undefined: for ever) for the future to settle. */
   async #wait(timeout: number | undefined): Promise<void> {
     if (this.#state !== 'pending') return;
-    if (timeout === undefined) return this.#settled;
-    validateTimeout(timeout);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.#settled,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new TimeoutError(`the future was not done within ${timeout} ms`)), timeout);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(this.#settled, timeout, 'the future was not done');
   }
 
   /** The task's result; its error; CancelledError; TimeoutError after `timeout` ms. */
@@ -165,37 +153,42 @@ export async function wait<R>(
     );
   }
   if (timeout !== undefined) validateTimeout(timeout);
-  const split = () => {
-    const done = new Set<Future<R>>();
-    const notDone = new Set<Future<R>>();
-    for (const f of all) (f.done() ? done : notDone).add(f);
-    return { done, notDone };
-  };
-  const satisfied = () => {
-    const { done, notDone } = split();
-    if (notDone.size === 0) return true;
-    if (returnWhen === FIRST_COMPLETED) return done.size > 0;
-    if (returnWhen === FIRST_EXCEPTION) return [...done].some(failed);
-    return false;
-  };
+  // Counted as futures finish, not recounted over all of them at each one.
+  let pending = 0;
+  let finished = 0;
+  let failures = 0;
+  for (const f of all) {
+    if (!f.done()) pending++;
+    else if (failed(f)) failures++;
+  }
+  const satisfied = () =>
+    pending === finished ||
+    (returnWhen === FIRST_COMPLETED && (finished > 0 || pending < all.size)) ||
+    (returnWhen === FIRST_EXCEPTION && failures > 0);
   if (!satisfied() && timeout !== 0) {
     await new Promise<void>((resolve) => {
-      let finished = false;
+      let settled = false;
       const finish = () => {
-        if (finished) return;
-        finished = true;
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         resolve();
       };
       const timer = timeout === undefined ? undefined : setTimeout(finish, timeout);
       for (const f of all) {
+        if (f.done()) continue;
         f.addDoneCallback(() => {
+          finished++;
+          if (failed(f)) failures++;
           if (satisfied()) finish();
         });
       }
     });
   }
-  return split();
+  const done = new Set<Future<R>>();
+  const notDone = new Set<Future<R>>();
+  for (const f of all) (f.done() ? done : notDone).add(f);
+  return { done, notDone };
 }
 
 /**

@@ -1,7 +1,7 @@
 // AsyncResult: the handle applyAsync()/mapAsync() return, as Python's. It is also a
 // thenable, so `await pool.applyAsync(...)` works.
-import { ProcessError, TimeoutError } from '../errors.js';
-import { validateTimeout } from '../util/deadline.js';
+import { ProcessError } from '../errors.js';
+import { withTimeout } from '../util/deadline.js';
 
 export class AsyncResult<R> implements PromiseLike<R> {
   readonly #promise: Promise<R>;
@@ -22,19 +22,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /** The result; TimeoutError if it is not ready within `timeout` ms. */
   async get(timeout?: number): Promise<R> {
-    if (timeout === undefined) return this.#promise;
-    validateTimeout(timeout);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        this.#promise,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new TimeoutError(`the result was not ready within ${timeout} ms`)), timeout);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(this.#promise, timeout, 'the result was not ready');
   }
 
   /** Resolves when the result is ready or the timeout passes (never rejects). */

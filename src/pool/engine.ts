@@ -142,11 +142,6 @@ export class TaskEngine {
     return this.#state;
   }
 
-  /** Why the engine broke (executors), if it did. */
-  get brokenError(): ProcessError | undefined {
-    return this.#brokenError;
-  }
-
   /** The live workers. */
   get workers(): Process[] {
     return this.#workers.filter((w): w is Process => w !== undefined);
@@ -253,13 +248,28 @@ export class TaskEngine {
   }
 
   /** Decodes an outcome; one that cannot be decoded here fails its task (the record's tag). */
-  async #receive(message: Message, id: number): Promise<void> {
+  #receive(message: Message, id: number): Promise<void> | undefined {
+    // Plain results (the usual case) are read and dispatched synchronously: no tick each.
+    if (isPlain(message.bytes)) {
+      let result: ResultMessage;
+      try {
+        result = deserializeSync<ResultMessage>(message.bytes);
+      } catch (error) {
+        this.#settle(id, false, error);
+        return undefined;
+      } finally {
+        message.release?.();
+      }
+      this.#dispatch(result);
+      return undefined;
+    }
+    return this.#receiveAsync(message, id);
+  }
+
+  async #receiveAsync(message: Message, id: number): Promise<void> {
     let result: ResultMessage;
     try {
-      // Plain results (the usual case) are read without an await each.
-      result = isPlain(message.bytes)
-        ? deserializeSync<ResultMessage>(message.bytes)
-        : await deserialize<ResultMessage>(message.bytes);
+      result = await deserialize<ResultMessage>(message.bytes);
     } catch (error) {
       this.#settle(id, false, error);
       return;
@@ -305,7 +315,8 @@ export class TaskEngine {
         const seq = channel.seq('get');
         const message = channel.tryGet(undefined, this.#tag);
         if (message) {
-          await this.#receive(message, this.#tag.array[0]!);
+          const received = this.#receive(message, this.#tag.array[0]!);
+          if (received) await received;
           continue;
         }
         const busy = this.#pending.size > 0;

@@ -6,7 +6,6 @@ import { cpuCount } from '../process/current.js';
 import type { StartMethod } from '../process/start-method.js';
 import { AsyncResult } from './async-result.js';
 import { ChunkError, checkFunction, type SubmitOptions, TaskEngine, validateCount, workerOptions } from './engine.js';
-
 import type { TaskKind } from './worker.js';
 
 export interface PoolOptions {
