@@ -9,6 +9,7 @@
 // A take records the task's id in the worker's slot in the same locked step that removes it
 // from the queue, so a worker that dies at any moment fails exactly the task it held, and no
 // other task is lost or run twice. A task that has not been taken can be withdrawn.
+import { availableParallelism } from 'node:os';
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, validateStartMethod } from '../process/start-method.js';
@@ -94,6 +95,9 @@ const workerTarget = taskRef(new URL(`./worker${import.meta.url.slice(-3)}`, imp
 
 /** Tag of the sentinel that tells a worker to exit (close()). */
 const SENTINEL_TAG = -1;
+const CPUS = availableParallelism();
+/** Tasks collected in one synchronous run are sent at its end, or as soon as they are this large. */
+const EARLY_FLUSH_BYTES = 32 * 1024;
 
 /** An error from one item of a chunk, with the item's position in the chunk. */
 export class ChunkError {
@@ -125,6 +129,7 @@ export class TaskEngine {
   #pumping = false;
   #kick: (() => void) | undefined;
   #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
+  #outboxBytes = 0;
   /** Where tryGet() leaves a result record's tag (its task's id). */
   readonly #tag = { array: new Int32Array(1), index: 0 };
   #released = false;
@@ -231,6 +236,7 @@ export class TaskEngine {
 
   #failAll(error: ProcessError): void {
     this.#outbox = [];
+    this.#outboxBytes = 0;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     this.#checkIdle();
@@ -322,7 +328,10 @@ export class TaskEngine {
         const busy = this.#pending.size > 0;
         if (!busy && this.#state === 'close' && this.workers.length === 0) return;
         wakeup.fire = undefined;
-        await channel.waitAsync('get', seq, undefined, undefined, { ref: busy, wakeup });
+        // Spinning for a result pays when a CPU is free; with every CPU running a task, it
+        // would only take time from them.
+        const spin = Math.min(this.#pending.size, this.workers.length) < CPUS;
+        await channel.waitAsync('get', seq, undefined, undefined, { ref: busy, spin, wakeup });
       }
     } finally {
       this.#pumping = false;
@@ -373,8 +382,12 @@ export class TaskEngine {
     }
     // Tasks submitted in one synchronous run (a loop of apply()s, the chunks of a map) go
     // into the queue together, under one lock and with one wake-up, at the end of it.
+    // A run that has collected enough work for a while goes now: workers start on the first
+    // chunks of a large map while the rest are still being serialized here.
     this.#outbox.push({ bytes: data, tag: id });
-    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    this.#outboxBytes += data.length;
+    if (this.#outboxBytes >= EARLY_FLUSH_BYTES) this.#flush();
+    else if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });
@@ -390,6 +403,7 @@ export class TaskEngine {
     const batch = this.#outbox;
     if (batch.length === 0) return;
     this.#outbox = [];
+    this.#outboxBytes = 0;
     try {
       this.#tasks[kChannel].putMany(batch);
     } catch (error) {
@@ -402,7 +416,7 @@ export class TaskEngine {
   #takeBack(id: number): boolean {
     const index = this.#outbox.findIndex((record) => record.tag === id);
     if (index >= 0) {
-      this.#outbox.splice(index, 1);
+      this.#outboxBytes -= this.#outbox.splice(index, 1)[0]!.bytes.length;
       return true;
     }
     return this.#tasks[kChannel].withdraw(id);

@@ -34,6 +34,16 @@ export async function collect<T>(iterable: Iterable<T> | AsyncIterable<T>): Prom
   return items;
 }
 
+/** The chunks' results as one array: concat() copies arrays of numbers as blocks. */
+function concatenate(lists: unknown[][], length: number): unknown[] {
+  // (one call's arguments are bounded: many small chunks are copied item by item)
+  if (lists.length <= 4096) return ([] as unknown[]).concat(...lists);
+  const out: unknown[] = new Array(length);
+  let at = 0;
+  for (const list of lists) for (let i = 0; i < list.length; i++) out[at++] = list[i];
+  return out;
+}
+
 export class Pool {
   readonly #processes: number;
   readonly #engine: TaskEngine;
@@ -104,10 +114,12 @@ export class Pool {
     checkFunction(fn);
     this.#checkRunning();
     const size = this.#chunksize(items.length, options);
-    const results: unknown[] = new Array(items.length);
+    const lists: unknown[][] = [];
     const chunks: Array<Promise<void>> = [];
     let done = 0;
     for (let start = 0; start < items.length; start += size) {
+      const index = lists.length;
+      lists.push([]);
       const chunk = items.slice(start, start + size);
       let submitted: Promise<unknown>;
       try {
@@ -119,8 +131,7 @@ export class Pool {
         throw error;
       }
       const promise = submitted.then((values) => {
-        const list = values as unknown[];
-        for (let i = 0; i < list.length; i++) results[start + i] = list[i];
+        lists[index] = values as unknown[];
         done += chunk.length;
         options.onProgress?.(done, items.length);
       });
@@ -137,7 +148,7 @@ export class Pool {
       const first = failures.map((f) => f.reason as ChunkError).sort((a, b) => a.index - b.index)[0]!;
       throw first.error;
     }
-    return results;
+    return concatenate(lists, items.length);
   }
 
   async map<T, R>(

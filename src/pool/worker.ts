@@ -37,21 +37,58 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as PromiseLike<unknown>).then === 'function';
 
+/** An item of a chunk threw: the error and the item's index. */
+class ItemFailure {
+  constructor(
+    readonly error: unknown,
+    readonly at: number,
+  ) {}
+}
+
+/**
+ * Runs fn over items[start…] into values, up to the end or to the first result that is a
+ * promise (left in values, its index returned). A plain synchronous loop, so that V8 can
+ * optimize it while it runs (the first large chunk would otherwise run interpreted).
+ */
+function runItems(
+  fn: (...args: any[]) => unknown,
+  items: unknown[],
+  spread: boolean,
+  values: unknown[],
+  start: number,
+): number {
+  let i = start;
+  try {
+    for (; i < items.length; i++) {
+      const value = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      values[i] = value;
+      if ((typeof value === 'object' || typeof value === 'function') && isThenable(value)) return i;
+    }
+  } catch (error) {
+    throw new ItemFailure(error, i);
+  }
+  return i;
+}
+
 async function runTask(task: TaskMessage): Promise<ResultMessage> {
   if (task.kind === 'apply') {
     const value = task.fn(...task.args);
     return { id: task.id, ok: true, value: isThenable(value) ? await value : value };
   }
   const { fn, args: items } = task;
+  const spread = task.kind === 'starmap';
   const values: unknown[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    try {
-      // Awaited only when it is a promise: a chunk of plain results runs without a tick each.
-      const value = task.kind === 'map' ? fn(items[i]) : fn(...(items[i] as unknown[]));
-      values[i] = isThenable(value) ? await value : value;
-    } catch (error) {
-      return { id: task.id, ok: false, error, at: i };
+  let i = 0;
+  try {
+    // Awaited only where a result is a promise: a chunk of plain results runs without a tick.
+    while ((i = runItems(fn, items, spread, values, i)) < items.length) {
+      values[i] = await values[i];
+      i++;
     }
+  } catch (error) {
+    return error instanceof ItemFailure
+      ? { id: task.id, ok: false, error: error.error, at: error.at }
+      : { id: task.id, ok: false, error, at: i };
   }
   return { id: task.id, ok: true, value: values };
 }

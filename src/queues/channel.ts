@@ -581,21 +581,22 @@ export class Channel {
   /**
    * Waits (spinning first, see SPIN_MAX_US) until the word moves past `seq`, `timeout` passes
    * or CHECK_MS pass (then the caller retries). `ref: false` does not keep the event loop
-   * alive; `wakeup.fire()` ends the wait early from this thread.
+   * alive; `spin: false` sleeps at once; `wakeup.fire()` ends the wait early from this thread.
    */
   async waitAsync(
     kind: 'get' | 'put',
     seq: number,
     timeout: number | undefined,
     signal?: AbortSignal,
-    options?: { ref?: boolean; wakeup?: { fire?: (() => void) | undefined } },
+    options?: { ref?: boolean; spin?: boolean; wakeup?: { fire?: (() => void) | undefined } },
   ): Promise<void> {
     const h = this.#h;
     const word = kind === 'get' ? H.NotEmpty : H.NotFull;
     const ref = options?.ref ?? true;
     for (let i = 0; i < SPINS / 4; i++) if (Atomics.load(h, word) !== seq) return;
     const start = nowMicros();
-    if (ref && this.#spin(word, seq, start)) return; // an idle (unreferenced) wait does not spin
+    // An idle (unreferenced) wait does not spin, nor one whose caller knows every CPU is busy.
+    if (ref && options?.spin !== false && this.#spin(word, seq, start)) return;
     // A wait ended by wakeup.fire() says nothing about how soon items arrive: not learnt.
     let kicked = false;
     const inner: { fire?: (() => void) | undefined } = {};

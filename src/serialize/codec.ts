@@ -278,15 +278,21 @@ function deserializeScalar(data: Uint8Array): { value: unknown } | undefined {
 export function serialize(value: unknown, root = 'value'): Buffer {
   const scalar = serializeScalar(value);
   if (scalar) return scalar;
-  let plain: boolean;
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
-    plain = true;
-  } else {
-    plain = !needsMarkers(value, new Set(), root);
-  }
   try {
+    let plain = true;
+    if (value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol')) {
+      // A value the compact encoding takes is plain data (it refuses functions, class
+      // instances, errors and handles): then no separate walk looks for markers.
+      if (typeof value === 'object') {
+        const compact = encodeCompact(value, COMPACT_PLAIN);
+        if (compact) return compact;
+      }
+      plain = !needsMarkers(value, new Set(), root);
+    }
     const wire = plain ? value : encode(value, new Map(), root);
-    const compact = encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT);
+    // (an object the compact encoding refused above goes straight to V8)
+    const compact =
+      plain && typeof value === 'object' ? undefined : encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT);
     if (compact) return compact;
     // The flag byte goes first through the serializer itself: no second copy of the body.
     const serializer = new DefaultSerializer();

@@ -14,6 +14,7 @@
 //     numeric arrays of any size (a map chunk, its results) are a copy loop, not a walk.
 
 import { types } from 'node:util';
+import { kHandle } from './handles.js';
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -63,8 +64,9 @@ function writeNumbers(value: unknown[]): boolean {
   for (let i = 0; i < length; i++) {
     const item = value[i];
     if (typeof item !== 'number') return false;
-    if (ints && (!Number.isInteger(item) || item < -0x80000000 || item > 0x7fffffff || Object.is(item, -0)))
-      ints = false;
+    // An int32 (and not -0) is unchanged by |0. (No calls per item: this loop often runs
+    // before V8 has optimized it, and calls are what costs most there.)
+    if (ints && ((item | 0) !== item || (item === 0 && 1 / item < 0))) ints = false;
   }
   // tag, u32 length, u8 padding, padding: the numbers start 8-aligned from the message start
   // (and in scratch), so one typed-array set() copies them all.
@@ -153,6 +155,7 @@ function write(value: unknown, depth: number): void {
     if (objects.length > 32) objectSet = new Set(objects);
   }
   if (types.isProxy(value) || types.isArgumentsObject(value)) throw BAIL; // V8 refuses or differs
+  if (kHandle in value) throw BAIL; // a shared object's handle: the codec's markers carry it
   if (Array.isArray(value)) {
     // (a holey array fails the typeof check of its holes: undefined)
     if (value.length >= 16 && writeNumbers(value)) return;
@@ -270,7 +273,11 @@ class Reader {
           tag === INTS
             ? new Int32Array(bytes.buffer, bytes.byteOffset, length)
             : new Float64Array(bytes.buffer, bytes.byteOffset, length);
-        return Array.from(numbers);
+        // A copy loop, not Array.from (which boxes every double: ~10× slower): the array
+        // keeps unboxed small-integer or double elements.
+        const out = new Array(length);
+        for (let i = 0; i < length; i++) out[i] = numbers[i];
+        return out;
       }
       case OBJECT: {
         const count = this.view.getUint32(this.at + 1, true);

@@ -1,7 +1,6 @@
 // Named POSIX shared-memory segments as SharedArrayBuffers. Every segment this package
 // creates is registered with the resource tracker, so it is removed when the program tree
 // ends however it ends; the root process also removes its own at a normal exit.
-import { randomBytes } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { native } from '../native/binding.js';
@@ -12,7 +11,11 @@ export interface Segment {
   readonly buffer: SharedArrayBuffer;
 }
 
-/** Names we generate: `mp-<program>-<pid>-<n>-<random>`, all in the tracker's safe alphabet. */
+/**
+ * Names we generate: `mp-<program>-<pid>-<n>-<random>`, all in the tracker's safe alphabet.
+ * The pid and counter make them unique and creation is exclusive (a clash retries), so the
+ * random part needs no crypto (whose first use costs a fresh worker milliseconds).
+ */
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
 const program = process.env.MP_PROGRAM ?? String(process.pid);
 process.env.MP_PROGRAM = program;
@@ -46,7 +49,7 @@ export function createSegment(size: number, name?: string): Segment {
   for (let attempt = 0; ; attempt++) {
     const bare =
       name?.replace(/^\//, '') ??
-      `mp-${program}-${process.pid}-${(counter++).toString(36)}-${randomBytes(4).toString('hex')}`;
+      `mp-${program}-${process.pid}-${(counter++).toString(36)}-${Math.floor(Math.random() * 0x100000000).toString(16)}`;
     try {
       const buffer = native().open(`/${bare}`, size, true);
       register(bare);
