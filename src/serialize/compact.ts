@@ -31,6 +31,8 @@ const FLOATS = 10;
 const LIMIT = 16 * 1024; // larger values go to V8, which is fast per byte (numeric arrays excepted)
 const NUMERIC_LIMIT = 64 * 1024 * 1024;
 const MAX_DEPTH = 16;
+/** A scratch buffer grown for numeric blocks is kept up to this size (a pool's chunks reuse it). */
+const KEEP_SCRATCH = 1024 * 1024;
 
 /** Own ArrayBuffers (byteOffset 0), so that numeric blocks can be aligned for typed-array copies. */
 const aligned = (size: number) => Buffer.from(new ArrayBuffer(size));
@@ -203,8 +205,8 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
   scratch[0] = flag;
   const out = Buffer.allocUnsafe(at);
   scratch.copy(out, 0, 0, at);
-  if (scratch.length > 4 * (LIMIT + 64)) {
-    scratch = aligned(LIMIT + 64); // do not keep a large one
+  if (scratch.length > KEEP_SCRATCH) {
+    scratch = aligned(LIMIT + 64); // do not keep a very large one
     view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
   }
   return out;
