@@ -21,8 +21,10 @@ import { validateTimeout } from '../util/deadline.js';
 import {
   ABANDONED,
   encodeTask,
+  FAILED,
+  type Failure,
   INIT_FAILED,
-  type ResultMessage,
+  MAX_TASK_ID,
   type TaskKind,
   type TaskMessage,
   type WorkerSetup,
@@ -117,7 +119,7 @@ export class ChunkError {
 export class TaskEngine {
   readonly #options: EngineOptions;
   readonly #tasks = new Queue<TaskMessage | null>();
-  readonly #results = new Queue<ResultMessage>();
+  readonly #results = new Queue<unknown>();
   readonly #running: Int32Array;
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, Pending>();
@@ -253,47 +255,56 @@ export class TaskEngine {
     }
   }
 
-  /** Decodes an outcome; one that cannot be decoded here fails its task (the record's tag). */
-  #receive(message: Message, id: number): Promise<void> | undefined {
+  /**
+   * Decodes an outcome; one that cannot be decoded here fails its task. The record's tag is
+   * the task's id, with the FAILED bit for a failure (whose value is a Failure).
+   */
+  #receive(message: Message, tag: number): Promise<void> | undefined {
+    const failed = tag < 0 || (tag & FAILED) !== 0;
+    const id = tag < 0 ? tag : tag & MAX_TASK_ID;
     // Plain results (the usual case) are read and dispatched synchronously: no tick each.
     if (isPlain(message.bytes)) {
-      let result: ResultMessage;
+      let value: unknown;
       try {
-        result = deserializeSync<ResultMessage>(message.bytes);
+        value = deserializeSync(message.bytes);
       } catch (error) {
         this.#settle(id, false, error);
         return undefined;
       } finally {
         message.release?.();
       }
-      this.#dispatch(result);
+      this.#dispatch(id, failed, value);
       return undefined;
     }
-    return this.#receiveAsync(message, id);
+    return this.#receiveAsync(message, id, failed);
   }
 
-  async #receiveAsync(message: Message, id: number): Promise<void> {
-    let result: ResultMessage;
+  async #receiveAsync(message: Message, id: number, failed: boolean): Promise<void> {
+    let value: unknown;
     try {
-      result = await deserialize<ResultMessage>(message.bytes);
+      value = await deserialize(message.bytes);
     } catch (error) {
       this.#settle(id, false, error);
       return;
     } finally {
       message.release?.();
     }
-    this.#dispatch(result);
+    this.#dispatch(id, failed, value);
   }
 
-  #dispatch(result: ResultMessage): void {
-    if (result.id === INIT_FAILED && !result.ok) {
-      const error = result.error as Error;
-      const message = `the pool's initializer threw in a worker (${error?.name}: ${error?.message}); the pool takes no more tasks`;
-      this.#break(this.#options.broken?.(message) ?? new ProcessError(message), error);
+  #dispatch(id: number, failed: boolean, value: unknown): void {
+    if (!failed) {
+      this.#settle(id, true, value);
       return;
     }
-    if (result.ok) this.#settle(result.id, true, result.value);
-    else this.#settle(result.id, false, result.error, result.at);
+    const { error, at } = value as Failure;
+    if (id === INIT_FAILED) {
+      const cause = error as Error;
+      const message = `the pool's initializer threw in a worker (${cause?.name}: ${cause?.message}); the pool takes no more tasks`;
+      this.#break(this.#options.broken?.(message) ?? new ProcessError(message), cause);
+      return;
+    }
+    this.#settle(id, false, error, at);
   }
 
   #settle(id: number, ok: boolean, value: unknown, at?: number): void {
@@ -316,6 +327,7 @@ export class TaskEngine {
     const channel = this.#results[kChannel];
     const wakeup: { fire?: (() => void) | undefined } = {};
     this.#kick = () => wakeup.fire?.();
+    let yielded = false;
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
@@ -323,10 +335,19 @@ export class TaskEngine {
         if (message) {
           const received = this.#receive(message, this.#tag.array[0]!);
           if (received) await received;
+          yielded = false;
           continue;
         }
         const busy = this.#pending.size > 0;
         if (!busy && this.#state === 'close' && this.workers.length === 0) return;
+        if (!busy && !yielded) {
+          // Idle: let the callbacks of the results just dispatched run first. A program that
+          // awaits each result submits its next task from one of them, and then the wait
+          // below is a busy one (which may spin) instead of an idle sleep woken at once.
+          yielded = true;
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         wakeup.fire = undefined;
         // Spinning for a result pays when a CPU is free; with every CPU running a task, it
         // would only take time from them.
@@ -366,7 +387,8 @@ export class TaskEngine {
     this.checkRunning();
     const { signal, timeout } = options;
     if (timeout !== undefined) validateTimeout(timeout);
-    const id = this.#nextId++;
+    const id = this.#nextId;
+    this.#nextId = id === MAX_TASK_ID ? 1 : id + 1; // (ids wrap: they travel as int32 tags)
     if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
     let data: Uint8Array;
     try {

@@ -2,10 +2,16 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { SerializationError } from '../errors.js';
 import { kChannel, type Queue } from '../queues/queue.js';
-import { deserialize, serialize } from '../serialize/index.js';
+import { deserialize, deserializeSync, isPlain, serialize } from '../serialize/index.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
+/**
+ * An outcome on the wire is the serialized result, or `{ error, at }` for a failure; its
+ * record's tag is the task's id, with this bit set for a failure (ids stay below it).
+ */
+export const FAILED = 0x40000000;
+export const MAX_TASK_ID = FAILED - 1;
 
 export type TaskKind = 'apply' | 'map' | 'starmap';
 
@@ -17,13 +23,15 @@ export interface TaskMessage {
   args: unknown[];
 }
 
-export type ResultMessage =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: unknown; at?: number };
+/** A failure on the wire: the error, and for a chunk the index of the item that failed. */
+export interface Failure {
+  error: unknown;
+  at?: number | undefined;
+}
 
 export interface WorkerSetup {
   tasks: Queue<TaskMessage | null>;
-  results: Queue<ResultMessage>;
+  results: Queue<unknown>;
   /** Int32 slots, one per worker: the id of the task it is running, 0 when idle. */
   running: Int32Array;
   slot: number;
@@ -70,11 +78,8 @@ function runItems(
   return i;
 }
 
-async function runTask(task: TaskMessage): Promise<ResultMessage> {
-  if (task.kind === 'apply') {
-    const value = task.fn(...task.args);
-    return { id: task.id, ok: true, value: isThenable(value) ? await value : value };
-  }
+/** Runs a map/starmap chunk: its results, or the failure of the first item that failed. */
+async function runChunk(task: TaskMessage, results: Queue<unknown>): Promise<void> {
   const { fn, args: items } = task;
   const spread = task.kind === 'starmap';
   const values: unknown[] = new Array(items.length);
@@ -86,24 +91,30 @@ async function runTask(task: TaskMessage): Promise<ResultMessage> {
       i++;
     }
   } catch (error) {
-    return error instanceof ItemFailure
-      ? { id: task.id, ok: false, error: error.error, at: error.at }
-      : { id: task.id, ok: false, error, at: i };
+    if (error instanceof ItemFailure) send(results, task.id, false, error.error, error.at);
+    else send(results, task.id, false, error, i);
+    return;
   }
-  return { id: task.id, ok: true, value: values };
+  send(results, task.id, true, values);
 }
 
-/** Puts an outcome on the result queue, tagged with its task's id (the parent can fail the
- *  right task even if it cannot decode the outcome). */
-function send(results: Queue<ResultMessage>, result: ResultMessage): void {
+/**
+ * Puts an outcome on the result queue, tagged with its task's id (the parent can fail the
+ * right task even if it cannot decode the outcome). No envelope object: a plain result
+ * travels as itself (a number as 9 bytes).
+ */
+function send(results: Queue<unknown>, id: number, ok: boolean, value: unknown, at?: number): void {
   let data: Uint8Array;
+  let failed = !ok;
   try {
-    data = serialize(result);
+    data = ok ? serialize(value) : serialize({ error: value, at } satisfies Failure);
   } catch (error) {
     if (!(error instanceof SerializationError)) throw error;
-    data = serialize({ id: result.id, ok: false, error });
+    data = serialize({ error } satisfies Failure);
+    failed = true;
   }
-  results[kChannel].tryPut(data, false, result.id); // unbounded: always succeeds
+  const tag = failed && id > 0 ? id | FAILED : id;
+  results[kChannel].tryPut(data, false, tag); // unbounded: always succeeds
 }
 
 /** Set in a worker's slot by the parent when it abandons the task there (abort, timeout). */
@@ -147,34 +158,63 @@ export function encodeTask(task: TaskMessage): Uint8Array {
   return data;
 }
 
-async function decodeTask(bytes: Uint8Array): Promise<TaskMessage | null> {
+/** The last function received, by its bytes: most tasks run the same one as the task before. */
+let lastFunction: { bytes: Buffer; fn: (...args: any[]) => unknown } | undefined;
+
+function cachedFunction(bytes: Uint8Array): ((...args: any[]) => unknown) | undefined {
+  if (lastFunction?.bytes.equals(bytes)) return lastFunction.fn;
+  const fn = receivedFunctions.get(latin1.call(bytes, 0, bytes.length));
+  if (fn) lastFunction = { bytes: Buffer.from(bytes), fn };
+  return fn;
+}
+
+async function loadFunction(bytes: Uint8Array): Promise<(...args: any[]) => unknown> {
+  const fn = await deserialize<(...args: any[]) => unknown>(bytes);
+  if (receivedFunctions.size >= 1000) receivedFunctions.clear(); // bounded: many one-off lambdas
+  receivedFunctions.set(latin1.call(bytes, 0, bytes.length), fn);
+  lastFunction = { bytes: Buffer.from(bytes), fn };
+  return fn;
+}
+
+/** A task, decoded without a tick when its function is known and its arguments plain. */
+function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage | null> {
   if (bytes.length === 0) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const id = view.getInt32(0, true);
+  const kind = KINDS[bytes[4]!]!;
   const fnLength = view.getUint32(5, true);
-  const key = latin1.call(bytes, 9, 9 + fnLength);
-  let fn = receivedFunctions.get(key);
-  if (!fn) {
-    fn = await deserialize<(...args: any[]) => unknown>(bytes.subarray(9, 9 + fnLength));
-    if (receivedFunctions.size >= 1000) receivedFunctions.clear(); // bounded: many one-off lambdas
-    receivedFunctions.set(key, fn);
-  }
-  const args = await deserialize<unknown[]>(bytes.subarray(9 + fnLength));
-  return { id: view.getInt32(0, true), kind: KINDS[bytes[4]!]!, fn, args };
+  const fnBytes = bytes.subarray(9, 9 + fnLength);
+  const argBytes = bytes.subarray(9 + fnLength);
+  const fn = cachedFunction(fnBytes);
+  if (fn && isPlain(argBytes)) return { id, kind, fn, args: deserializeSync<unknown[]>(argBytes) };
+  return (async () => ({
+    id,
+    kind,
+    fn: fn ?? (await loadFunction(fnBytes)),
+    args: await deserialize<unknown[]>(argBytes),
+  }))();
 }
 
 /** The next task; its id is in running[slot] from the moment it leaves the queue. */
-async function take(setup: WorkerSetup): Promise<TaskMessage | null> {
+function take(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> {
   const channel = setup.tasks[kChannel];
   const record = { array: setup.running, index: setup.slot };
   for (;;) {
     const seq = channel.seq('get');
     const message = channel.tryGet(undefined, record);
     if (message) {
+      let task: TaskMessage | null | Promise<TaskMessage | null>;
       try {
-        return await decodeTask(message.bytes);
-      } finally {
+        task = decodeTask(message.bytes);
+      } catch (error) {
         message.release?.();
+        throw error;
       }
+      if (!(task instanceof Promise)) {
+        message.release?.();
+        return task;
+      }
+      return task.finally(() => message.release?.());
     }
     channel.waitSync('get', seq, undefined);
   }
@@ -187,29 +227,42 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       await initializer(...initargs);
     } catch (error) {
       // Reported, not crashed on: a replacement would fail the same way, for ever.
-      send(results, { id: INIT_FAILED, ok: false, error });
+      send(results, INIT_FAILED, false, error);
       return;
     }
   }
   for (let done = 0; maxtasks === 0 || done < maxtasks; done++) {
     let task: TaskMessage | null;
     try {
-      task = await take(setup);
+      const taken = take(setup);
+      task = taken instanceof Promise ? await taken : taken;
     } catch (error) {
       // The task could not be decoded here (its module failed to import, say): fail it alone.
       const id = Atomics.load(running, slot);
-      send(results, { id, ok: false, error });
+      send(results, id, false, error);
       if (!finish(running, slot, id)) return;
       continue;
     }
     if (task === null) return; // close(): the slot keeps the sentinel's tag, so no one replaces us
-    let result: ResultMessage;
-    try {
-      result = await runTask(task);
-    } catch (error) {
-      result = { id: task.id, ok: false, error };
+    if (task.kind === 'apply') {
+      // A synchronous result is sent without a tick; a promise is awaited.
+      let ok = true;
+      let value: unknown;
+      try {
+        value = task.fn(...task.args);
+        if (isThenable(value)) value = await value;
+      } catch (error) {
+        ok = false;
+        value = error;
+      }
+      send(results, task.id, ok, value);
+    } else {
+      try {
+        await runChunk(task, results);
+      } catch (error) {
+        send(results, task.id, false, error);
+      }
     }
-    send(results, result);
     if (!finish(running, slot, task.id)) return;
   }
 }

@@ -91,6 +91,7 @@ const SPINS = 2000;
  * does not spin, nor does an idle (unreferenced) one, so idle or slow consumers cost no CPU.
  */
 const SPIN_MAX_US = availableParallelism() > 1 ? 300 : 0;
+const MIN_SPIN_US = 50;
 /**
  * A microsecond clock shared by the processes of a machine (CLOCK_MONOTONIC; timeOrigin +
  * performance.now() differs between processes by hundreds of µs), as an int32 (it wraps:
@@ -104,6 +105,14 @@ const nowMicros = () => {
 const CHECK_MS = 250;
 
 export type Role = 'reader' | 'writer';
+
+/** A payload ready for the ring: large ones are the name of the segment holding them. */
+interface Prepared {
+  payload: Uint8Array;
+  flags: number;
+  side?: string;
+  slot?: number;
+}
 
 export interface ChannelHandle {
   header: { segment: string; offset: number };
@@ -264,7 +273,7 @@ export class Channel {
   // Put.
 
   /** Prepares a payload: small ones as they are, large ones in a segment of their own. */
-  #prepare(bytes: Uint8Array): { payload: Uint8Array; flags: number; side?: string; slot?: number } {
+  #prepare(bytes: Uint8Array): Prepared {
     if (bytes.length < LARGE_MESSAGE) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
     let segment = this.#takeSpare(bytes.length + 4);
@@ -392,20 +401,27 @@ export class Channel {
   putMany(records: Array<{ bytes: Uint8Array; tag: number }>): void {
     const h = this.#h;
     if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putMany() is for unbounded channels');
-    const prepared = records.map((record) => ({ ...this.#prepare(record.bytes), tag: record.tag }));
-    const total = prepared.reduce((sum, record) => sum + recordSize(record.payload.length), 0);
+    // (small payloads, the usual case, are their own record: no object per record for them)
+    const prepared: Array<Prepared | undefined> = new Array(records.length);
+    let total = 0;
+    for (let i = 0; i < records.length; i++) {
+      const bytes = records[i]!.bytes;
+      if (bytes.length >= LARGE_MESSAGE) prepared[i] = this.#prepare(bytes);
+      total += recordSize(prepared[i]?.payload.length ?? bytes.length);
+    }
     this.#lock.acquireSync(undefined);
     try {
       this.#syncRing();
       // Room for the whole batch first: a ring that cannot grow fails it before any is published.
       if (this.#ring.length - Atomics.load(h, H.Used) < total) this.#grow(total);
-      for (const record of prepared) {
-        const size = recordSize(record.payload.length);
+      for (let i = 0; i < records.length; i++) {
+        const payload = prepared[i]?.payload ?? records[i]!.bytes;
+        const size = recordSize(payload.length);
         const tail = Atomics.load(h, H.Tail);
-        this.#ringView.setUint32(tail, record.payload.length, true);
-        this.#ringView.setUint32(tail + 4, record.flags, true);
-        this.#ringView.setInt32(tail + 8, record.tag, true);
-        this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, record.payload);
+        this.#ringView.setUint32(tail, payload.length, true);
+        this.#ringView.setUint32(tail + 4, prepared[i]?.flags ?? 0, true);
+        this.#ringView.setInt32(tail + 8, records[i]!.tag, true);
+        this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, payload);
         Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
         Atomics.add(h, H.Used, size);
         Atomics.add(h, H.Count, 1);
@@ -416,7 +432,7 @@ export class Channel {
     } finally {
       this.#lock.releaseLock();
       for (const record of prepared) {
-        if (record.slot !== undefined && record.slot >= 0) Atomics.store(h, H.Pending + record.slot, 0);
+        if (record?.slot !== undefined && record.slot >= 0) Atomics.store(h, H.Pending + record.slot, 0);
       }
     }
     const waiters = Atomics.load(h, H.GetWaiters);
@@ -569,7 +585,14 @@ export class Channel {
    * ended it, not to when the sleeper woke): short waits make the next spin worth it.
    */
   #learn(micros: number): void {
-    this.#spinBudget = micros < SPIN_MAX_US ? Math.min(SPIN_MAX_US, Math.max(50, micros * 3)) : 0;
+    if (micros < SPIN_MAX_US) this.#spinBudget = Math.min(SPIN_MAX_US, Math.max(MIN_SPIN_US, micros * 3));
+    else {
+      // One long wait (a collection on the other side, say) halves the budget rather than
+      // ending it: the next wait of a busy exchange would otherwise sleep and pay a wake-up.
+      // Waits that stay long bring it to nothing within a few waits.
+      const half = this.#spinBudget >> 1;
+      this.#spinBudget = half < MIN_SPIN_US ? 0 : half;
+    }
   }
 
   /** After a sleep: when did the event that woke us happen? */
