@@ -148,11 +148,12 @@ export function encodeTask(task: TaskMessage): Uint8Array {
     sentFunctions.set(task.fn, fn);
   }
   const args = serialize(task.args);
-  const data = new Uint8Array(9 + fn.length + args.length);
-  const view = new DataView(data.buffer);
-  view.setInt32(0, task.id, true);
-  data[4] = KINDS.indexOf(task.kind);
-  view.setUint32(5, fn.length, true);
+  // From Node's buffer pool (a small task is a slice of a shared 8 KiB block, not an
+  // ArrayBuffer of its own for the collector to track).
+  const data = Buffer.allocUnsafe(9 + fn.length + args.length);
+  data.writeInt32LE(task.id, 0);
+  data[4] = task.kind === 'apply' ? 0 : task.kind === 'map' ? 1 : 2;
+  data.writeUInt32LE(fn.length, 5);
   data.set(fn, 9);
   data.set(args, 9 + fn.length);
   return data;

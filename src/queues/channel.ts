@@ -236,10 +236,16 @@ export class Channel {
     return (at + bytes.length) % capacity;
   }
 
-  #copyOut(at: number, length: number): Uint8Array {
+  /** A copy of ring bytes; `own`: in an ArrayBuffer of its own (bytes handed to the user). */
+  #copyOut(at: number, length: number, own = false): Uint8Array {
     const capacity = this.#ring.length;
-    if (at + length <= capacity) return this.#ring.slice(at, at + length);
-    const out = new Uint8Array(length);
+    // Otherwise from Node's buffer pool: a small message does not get an ArrayBuffer of its
+    // own (one per message is work for the collector); it is decoded and dropped.
+    const out = own ? new Uint8Array(length) : Buffer.allocUnsafe(length);
+    if (at + length <= capacity) {
+      out.set(this.#ring.subarray(at, at + length));
+      return out;
+    }
     const first = Math.min(length, capacity - at);
     out.set(this.#ring.subarray(at, at + first));
     if (first < length) out.set(this.#ring.subarray(0, length - first), first);
@@ -472,7 +478,7 @@ export class Channel {
       if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
         throw new TooLong(length);
       }
-      record = this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length);
+      record = this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length, (flags & FLAG_RAW) !== 0);
       if (maxlength !== undefined && flags & FLAG_SIDE) {
         const sideLength = new DataView(spareBuffer(decoder.decode(record))).getUint32(0, true);
         if (sideLength > maxlength) throw new TooLong(sideLength);

@@ -270,7 +270,7 @@ class Reader {
         const start = this.at + 6 + this.data[this.at + 5]!;
         this.at = start + length * size;
         let bytes = this.data.subarray(start, this.at);
-        if ((bytes.byteOffset & 7) !== 0) bytes = bytes.slice(); // a copy is aligned
+        if ((bytes.byteOffset & 7) !== 0) bytes = new Uint8Array(bytes); // a copy is aligned (Buffer#slice would not copy)
         const numbers =
           tag === INTS
             ? new Int32Array(bytes.buffer, bytes.byteOffset, length)

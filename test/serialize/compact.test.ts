@@ -75,6 +75,20 @@ for (const [what, value] of cases) {
   });
 }
 
+test('compact: numeric blocks decode from a Buffer at any offset (a message inside a larger record)', () => {
+  const ints = Array.from({ length: 40 }, (_, i) => i - 20);
+  const floats = Array.from({ length: 40 }, (_, i) => i / 7);
+  for (const value of [ints, floats, { ints, floats }]) {
+    const data = serialize(value);
+    for (let offset = 1; offset < 8; offset++) {
+      // A Buffer whose slice() does not copy, at an offset that breaks the 8-byte alignment.
+      const record = Buffer.alloc(offset + data.length);
+      record.set(data, offset);
+      assert.deepStrictEqual(deserializeSync(record.subarray(offset)), value, `offset ${offset}`);
+    }
+  }
+});
+
 test('compact: what V8 refuses, compact refuses too (a Proxy)', () => {
   assert.throws(() => serialize(new Proxy({ a: 1 }, {})), /could not be cloned/);
 });
