@@ -1,8 +1,10 @@
 // How a function crosses a boundary: by reference to the export that it is (pickle's way),
 // by source when it is self-contained, or not at all (SerializationError naming what it
 // captures). Decisions are cached per function; a cached function costs one WeakMap lookup.
+import { realpathSync } from 'node:fs';
 import { createRequire, findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { SerializationError } from '../errors.js';
 import { type ExportRef, findExport } from './exports.js';
 import { PROVIDED, sourceForm } from './free-variables.js';
@@ -197,6 +199,43 @@ export function isLoaded(wire: FunctionWire): boolean {
   return wire.by !== 'ref' || namespaces.has(cacheKey(wire)) || sentHere.has(refKey(wire));
 }
 
+/** The program's own module (this thread runs it: the main thread of the main process). */
+function isMainModule(specifier: string): boolean {
+  const main = process.argv[1];
+  if (!isMainThread || !main) return false;
+  try {
+    return specifier.split(/[?#]/)[0] === pathToFileURL(realpathSync(main)).href;
+  } catch {
+    return false;
+  }
+}
+
+/** How long an import of the program's own module may take before it is taken for blocked. */
+const MAIN_IMPORT_GRACE_MS = 1000;
+
+/**
+ * Imports the program's own module. While that module is still running its top-level
+ * await, the import waits for it to finish, and if the module is awaiting the very value
+ * being decoded, that is for ever: fail that value with an explanation instead.
+ */
+async function importMain(specifier: string, wire: FunctionWire & { by: 'ref' }): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const blocked = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new SerializationError(
+          `the value refers to '${wire.name}' of the program's own module ${wire.url}, which is still running its top-level await, so '${wire.name}' cannot be imported until it finishes (and it may be waiting for this value); define '${wire.name}' in a module of its own and import it from there`,
+        ),
+      );
+    }, MAIN_IMPORT_GRACE_MS);
+  });
+  try {
+    return await Promise.race([import(specifier), blocked]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Imports what `wire` refers to, so that resolveFunction can find it synchronously. */
 export async function loadFunction(wire: FunctionWire): Promise<void> {
   if (wire.by !== 'ref' || namespaces.has(cacheKey(wire))) return;
@@ -205,8 +244,12 @@ export async function loadFunction(wire: FunctionWire): Promise<void> {
   else {
     const specifier = wire.url.startsWith('/') ? pathToFileURL(wire.url).href : wire.url;
     try {
-      namespace = (await import(specifier)) as Record<string, unknown>;
+      namespace = (await (isMainModule(specifier) ? importMain(specifier, wire) : import(specifier))) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
+      if (error instanceof SerializationError) throw error;
       throw new SerializationError(`could not import ${wire.url} to find '${wire.name}': ${(error as Error).message}`, {
         cause: error,
       });

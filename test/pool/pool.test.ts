@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -302,4 +303,17 @@ test('pool: a finished pool removes its queues from /dev/shm (not only at exit)'
   }
   // At most one new arena segment (shared small objects), not two rings per pool.
   assert.ok(ours() - before <= 1, `${ours() - before} new segments after 5 pools`);
+});
+
+test('pool: a result of a class from the main module, awaited by its top-level await, fails clearly instead of hanging', () => {
+  const program = fileURLToPath(new URL('../fixtures/pool/main-class-tla.ts', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', program], { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''}\n${result.stderr}`);
+  assert.match(
+    result.stdout,
+    /awaited: SerializationError: .*'Point'.*still running its top-level await.*module of its own/,
+  );
+  assert.match(result.stdout, /later: true 4/, 'once the module has finished, the class is found');
 });
