@@ -198,10 +198,13 @@ export class TaskEngine {
   }
 
   async #handleExit(slot: number, worker: Process): Promise<void> {
-    if (this.#options.context === 'thread' && worker.ident !== undefined) {
-      // A thread ended by terminate() may have held a queue's lock: only we can tell.
-      this.#tasks[kChannel].releaseForDeadThread(worker.ident);
-      this.#results[kChannel].releaseForDeadThread(worker.ident);
+    // A worker ended by terminate() or an abort may have held a queue's lock. For a thread
+    // only we can tell; for a process, a waiter would find out within a second and warn
+    // about a lock the user never made: release it now, quietly.
+    for (const queue of [this.#tasks, this.#results]) {
+      if (this.#options.context === 'thread') {
+        if (worker.ident !== undefined) queue[kChannel].releaseForDeadThread(worker.ident);
+      } else if (worker.pid !== undefined) queue[kChannel].releaseForDeadProcess(worker.pid);
     }
     if (this.#state === 'terminate' || this.#state === 'broken') return;
     await this.#drainResults();

@@ -520,6 +520,11 @@ export class Channel {
     this.#lock.releaseIfHeldByThread(threadId);
   }
 
+  /** The same for a process of the caller's that has exited (see SemLock.releaseIfHeldByProcess). */
+  releaseForDeadProcess(pid: number): void {
+    this.#lock.releaseIfHeldByProcess(pid);
+  }
+
   /** Removes the record at `head` (under the lock). */
   #pop(head: number, length: number): void {
     const h = this.#h;

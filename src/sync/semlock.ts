@@ -317,9 +317,24 @@ export class SemLock {
    */
   releaseIfHeldByThread(threadId: number): boolean {
     if (!this.#isLock) return false;
-    const words = this.words;
     const token = (process.pid & PID_MASK) | ((threadId & 0x3ff) << 22);
-    if (Atomics.load(words, Word.State) !== token) return false;
+    if (Atomics.load(this.words, Word.State) !== token) return false;
+    return this.#forceRelease(token);
+  }
+
+  /**
+   * A Lock held by a process the caller knows has exited (a pool's worker, killed by its
+   * own pool mid-get): release it at once and without the warning meant for the user's locks.
+   */
+  releaseIfHeldByProcess(pid: number): boolean {
+    if (!this.#isLock || pid === process.pid) return false;
+    const token = Atomics.load(this.words, Word.State);
+    if (token === 0 || (token & PID_MASK) !== (pid & PID_MASK) || pidAlive(pid)) return false;
+    return this.#forceRelease(token);
+  }
+
+  #forceRelease(token: number): boolean {
+    const words = this.words;
     Atomics.store(words, Word.Depth, 0);
     Atomics.store(words, Word.Chain, 0);
     if (Atomics.compareExchange(words, Word.State, token, 0) !== token) return false;
@@ -338,11 +353,7 @@ export class SemLock {
       const token = Atomics.load(words, Word.State);
       const owner = token & PID_MASK;
       if (token === 0 || owner === process.pid || pidAlive(owner)) return false;
-      Atomics.store(words, Word.Depth, 0);
-      Atomics.store(words, Word.Chain, 0);
-      if (Atomics.compareExchange(words, Word.State, token, 0) !== token) return false;
-      Atomics.add(words, Word.Seq, 1);
-      wake(this.#buffer, this.#seqOffset, 1);
+      if (!this.#forceRelease(token)) return false;
       process.emitWarning(
         `a ${this.kind === Kind.RLock ? 'RLock' : 'Lock'} was held by process ${owner}, which died without releasing it; it has been released`,
         { code: 'MP_LOCK_OWNER_DIED' },

@@ -10,6 +10,8 @@ import {
   type SharedValue,
   Value,
 } from 'multiprocessing';
+import { kHandle } from '../../src/serialize/handles.ts';
+import { SemLock, type SemLockHandle } from '../../src/sync/semlock.ts';
 import * as workers from '../fixtures/sync/workers.ts';
 import { type Board, childPids, createBoard, startMethods } from '../helpers.ts';
 
@@ -157,6 +159,31 @@ for (const context of startMethods) {
 }
 
 describe('owner death', () => {
+  test("a pool's own lock held by a process it knows has exited is released at once, without a warning", async () => {
+    const lock = new Lock();
+    const sem = SemLock.attach((lock as unknown as { [kHandle](): { data: SemLockHandle } })[kHandle]().data);
+    const s = slot++;
+    const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s] });
+    holder.start();
+    await board.waitFor(s, 1);
+    assert.equal(sem.releaseIfHeldByProcess(holder.pid!), false, 'not while the holder lives');
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      holder.kill();
+      await holder.join();
+      assert.equal(sem.releaseIfHeldByProcess(process.pid), false, 'not for another process');
+      assert.equal(sem.releaseIfHeldByProcess(holder.pid!), true);
+      assert.equal(await lock.acquire({ timeout: 0 }), true, 'free at once');
+      lock.release();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   for (const [kind, make] of [
     ['Lock', () => new Lock()],
     ['RLock', () => new RLock()],
