@@ -98,6 +98,8 @@ const workerTarget = taskRef(new URL(`./worker${import.meta.url.slice(-3)}`, imp
 /** Tag of the sentinel that tells a worker to exit (close()). */
 const SENTINEL_TAG = -1;
 const CPUS = availableParallelism();
+/** Results taken from the queue under one hold of its lock. */
+const RESULTS_AT_ONCE = 256;
 /** Tasks collected in one synchronous run are sent at its end, or as soon as they are this large. */
 const EARLY_FLUSH_BYTES = 32 * 1024;
 
@@ -132,8 +134,6 @@ export class TaskEngine {
   #kick: (() => void) | undefined;
   #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
   #outboxBytes = 0;
-  /** Where tryGet() leaves a result record's tag (its task's id). */
-  readonly #tag = { array: new Int32Array(1), index: 0 };
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;
@@ -252,9 +252,10 @@ export class TaskEngine {
   async #drainResults(): Promise<void> {
     const channel = this.#results[kChannel];
     for (;;) {
-      const message = channel.tryGet(undefined, this.#tag);
-      if (!message) return;
-      await this.#receive(message, this.#tag.array[0]!);
+      const tags: number[] = [];
+      const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
+      if (messages.length === 0) return;
+      for (let i = 0; i < messages.length; i++) await this.#receive(messages[i]!, tags[i]!);
     }
   }
 
@@ -334,10 +335,13 @@ export class TaskEngine {
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
-        const message = channel.tryGet(undefined, this.#tag);
-        if (message) {
-          const received = this.#receive(message, this.#tag.array[0]!);
-          if (received) await received;
+        const tags: number[] = [];
+        const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
+        if (messages.length > 0) {
+          for (let i = 0; i < messages.length; i++) {
+            const received = this.#receive(messages[i]!, tags[i]!);
+            if (received) await received;
+          }
           yielded = false;
           continue;
         }

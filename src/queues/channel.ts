@@ -73,6 +73,8 @@ const HEADER_BYTES = (SPARE_BASE + SPARE_SLOTS * SPARE_WORDS) * 4;
 
 const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
+/** tryGetMany() stops taking records once it has taken this many bytes of ring. */
+const MANY_BYTES = 256 * 1024;
 /** Messages from this size on travel in a segment of their own. */
 export const LARGE_MESSAGE = 64 * 1024;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
@@ -407,7 +409,9 @@ export class Channel {
   putMany(records: Array<{ bytes: Uint8Array; tag: number }>): void {
     const h = this.#h;
     if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putMany() is for unbounded channels');
-    // (small payloads, the usual case, are their own record: no object per record for them)
+    // The records are laid out here, outside the lock, exactly as they will lie in the ring
+    // (16-aligned, as the tail is: at the ring's end the copy wraps between whole headers);
+    // under the lock the batch is one copy and one update of the counts.
     const prepared: Array<Prepared | undefined> = new Array(records.length);
     let total = 0;
     for (let i = 0; i < records.length; i++) {
@@ -415,24 +419,26 @@ export class Channel {
       if (bytes.length >= LARGE_MESSAGE) prepared[i] = this.#prepare(bytes);
       total += recordSize(prepared[i]?.payload.length ?? bytes.length);
     }
+    const image = Buffer.allocUnsafe(total);
+    for (let i = 0, at = 0; i < records.length; i++) {
+      const payload = prepared[i]?.payload ?? records[i]!.bytes;
+      image.writeUInt32LE(payload.length, at);
+      image.writeUInt32LE(prepared[i]?.flags ?? 0, at + 4);
+      image.writeInt32LE(records[i]!.tag, at + 8);
+      image.set(payload, at + RECORD_HEADER);
+      at += recordSize(payload.length);
+    }
     this.#lock.acquireSync(undefined);
     try {
       this.#syncRing();
       // Room for the whole batch first: a ring that cannot grow fails it before any is published.
       if (this.#ring.length - Atomics.load(h, H.Used) < total) this.#grow(total);
-      for (let i = 0; i < records.length; i++) {
-        const payload = prepared[i]?.payload ?? records[i]!.bytes;
-        const size = recordSize(payload.length);
-        const tail = Atomics.load(h, H.Tail);
-        this.#ringView.setUint32(tail, payload.length, true);
-        this.#ringView.setUint32(tail + 4, prepared[i]?.flags ?? 0, true);
-        this.#ringView.setInt32(tail + 8, records[i]!.tag, true);
-        this.#copyIn((tail + RECORD_HEADER) % this.#ring.length, payload);
-        Atomics.store(h, H.Tail, (tail + size) % this.#ring.length);
-        Atomics.add(h, H.Used, size);
-        Atomics.add(h, H.Count, 1);
-        Atomics.add(h, H.Unfinished, 1);
-      }
+      const tail = Atomics.load(h, H.Tail);
+      this.#copyIn(tail, image);
+      Atomics.store(h, H.Tail, (tail + total) % this.#ring.length);
+      Atomics.add(h, H.Used, total);
+      Atomics.add(h, H.Count, records.length);
+      Atomics.add(h, H.Unfinished, records.length);
       Atomics.store(h, H.NotEmptyAt, nowMicros());
       Atomics.add(h, H.NotEmpty, 1);
     } finally {
@@ -492,6 +498,62 @@ export class Channel {
       }
     }
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
+    return this.#message(record, flags);
+  }
+
+  /**
+   * Up to `max` messages (and about MANY_BYTES of ring) under one hold of the lock, their
+   * bytes one copy out of the ring; each one's tag is pushed onto `tags`. For a reader that
+   * drains a busy channel (a pool's results).
+   */
+  tryGetMany(max: number, tags: number[]): Message[] {
+    const h = this.#h;
+    if (Atomics.load(h, H.Count) === 0) return [];
+    const found: Array<{ at: number; length: number; flags: number }> = [];
+    const withdrawnSides: Uint8Array[] = [];
+    let span: Uint8Array;
+    this.#lock.acquireSync(undefined);
+    try {
+      this.#syncRing();
+      const capacity = this.#ring.length;
+      const head = Atomics.load(h, H.Head);
+      const count = Atomics.load(h, H.Count);
+      let bytes = 0;
+      let taken = 0;
+      while (taken < count && found.length < max && bytes < MANY_BYTES) {
+        const at = (head + bytes) % capacity;
+        const length = this.#ringView.getUint32(at, true);
+        const flags = this.#ringView.getUint32(at + 4, true);
+        if (!(flags & FLAG_WITHDRAWN)) {
+          found.push({ at: bytes + RECORD_HEADER, length, flags });
+          tags.push(this.#ringView.getInt32(at + 8, true));
+        } else if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
+        bytes += recordSize(length);
+        taken++;
+      }
+      span = this.#copyOut(head, bytes);
+      Atomics.store(h, H.Head, (head + bytes) % capacity);
+      Atomics.sub(h, H.Used, bytes);
+      Atomics.sub(h, H.Count, taken);
+      if (Atomics.load(h, H.PutWaiters) > 0) Atomics.store(h, H.NotFullAt, nowMicros());
+      Atomics.add(h, H.NotFull, 1);
+    } finally {
+      this.#lock.releaseLock();
+      for (const side of withdrawnSides) {
+        const name = decoder.decode(side);
+        this.#giveBack(name, spareBuffer(name));
+      }
+    }
+    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, found.length);
+    return found.map(({ at, length, flags }) => {
+      const record = span.subarray(at, at + length);
+      // (raw bytes go to the user: in a buffer of their own, not a view of the batch)
+      return this.#message(flags & FLAG_RAW ? new Uint8Array(record) : record, flags);
+    });
+  }
+
+  /** A record as a Message: large ones are a view of their segment. */
+  #message(record: Uint8Array, flags: number): Message {
     const raw = (flags & FLAG_RAW) !== 0;
     if (!(flags & FLAG_SIDE)) return { bytes: record, raw };
     // A large message is handed over as a view of its segment; release() returns the

@@ -10,6 +10,8 @@ import {
   SerializationError,
   SimpleQueue,
 } from 'multiprocessing';
+import { LARGE_MESSAGE } from '../../src/queues/channel.ts';
+import { kChannel, Queue as SourceQueue } from '../../src/queues/queue.ts';
 import * as workers from '../fixtures/queues/workers.ts';
 import { childPids, createBoard, startMethods } from '../helpers.ts';
 
@@ -51,6 +53,35 @@ test('queue: records of every size wrap around the ring intact (a header never s
     }
   }
   while (got < sent.length) assert.equal(queue.getSync(), sent[got++]);
+  queue.close();
+});
+
+test('queue channel: tryGetMany takes several records at once, in order, with tags, large and raw ones too', () => {
+  const queue = new SourceQueue<unknown>();
+  const channel = queue[kChannel];
+  const text = (s: string) => new TextEncoder().encode(s);
+  const big = new Uint8Array(LARGE_MESSAGE + 10).fill(7);
+  channel.tryPut(text('a'), false, 1);
+  channel.tryPut(big, false, 2);
+  channel.tryPut(text('c'), true, 3);
+  channel.tryPut(text('d'), false, 4);
+  channel.tryPut(text('e'), false, 5);
+  assert.equal(channel.withdraw(4), true);
+  const tags: number[] = [];
+  const first = channel.tryGetMany(3, tags);
+  assert.deepEqual(tags, [1, 2, 3]);
+  assert.deepEqual(Buffer.from(first[0]!.bytes).toString(), 'a');
+  assert.equal(first[1]!.bytes.length, big.length);
+  assert.ok(first[1]!.bytes.every((b) => b === 7));
+  first[1]!.release?.();
+  assert.equal(first[2]!.raw, true);
+  assert.equal(first[2]!.bytes.buffer.byteLength, 1, 'raw bytes in a buffer of their own');
+  const rest: number[] = [];
+  const second = channel.tryGetMany(10, rest);
+  assert.deepEqual(rest, [5], 'the withdrawn record is skipped');
+  assert.deepEqual(Buffer.from(second[0]!.bytes).toString(), 'e');
+  assert.deepEqual(channel.tryGetMany(10, []), []);
+  assert.equal(channel.size, 0);
   queue.close();
 });
 
