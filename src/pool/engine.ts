@@ -422,7 +422,7 @@ export class TaskEngine {
     });
     if (this.#options.lazy) this.#grow();
     if (this.#pending.size === 1) this.#kick?.(); // an idle wait becomes a referenced one
-    void this.#pump();
+    if (!this.#pumping) void this.#pump(); // (an async call costs a promise even when it returns at once)
     if (!signal && timeout === undefined) return { id, promise };
     return { id, promise: this.#guard(id, promise, signal, timeout) };
   }

@@ -156,8 +156,9 @@ function write(value: unknown, depth: number): void {
     objects.push(value);
     if (objects.length > 32) objectSet = new Set(objects);
   }
-  if (types.isProxy(value) || types.isArgumentsObject(value)) throw BAIL; // V8 refuses or differs
-  if (kHandle in value) throw BAIL; // a shared object's handle: the codec's markers carry it
+  // V8 refuses Proxies and clones arguments objects differently; a shared object's handle
+  // travels as the codec's marker. (An arguments object is not an array: checked below.)
+  if (types.isProxy(value) || kHandle in value) throw BAIL;
   if (Array.isArray(value)) {
     // (a holey array fails the typeof check of its holes: undefined)
     if (value.length >= 16 && writeNumbers(value)) return;
@@ -174,7 +175,7 @@ function write(value: unknown, depth: number): void {
     }
     return;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype) throw BAIL;
+  if (Object.getPrototypeOf(value) !== Object.prototype || types.isArgumentsObject(value)) throw BAIL;
   const keys = Object.keys(value);
   room(5);
   scratch[at] = OBJECT;
