@@ -389,10 +389,11 @@ export class TaskEngine {
     kind: TaskKind,
     fn: (...args: any[]) => unknown,
     args: unknown[],
-    options: SubmitOptions = {},
+    options?: SubmitOptions,
   ): { id: number; promise: Promise<unknown> } {
     this.checkRunning();
-    const { signal, timeout } = options;
+    const signal = options?.signal;
+    const timeout = options?.timeout;
     if (timeout !== undefined) validateTimeout(timeout);
     const id = this.#nextId;
     this.#nextId = id === MAX_TASK_ID ? 1 : id + 1; // (ids wrap: they travel as int32 tags)
@@ -409,6 +410,10 @@ export class TaskEngine {
       }
       throw error;
     }
+    // (pending before it is sent: a flush that fails settles it)
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+    });
     // Tasks submitted in one synchronous run (a loop of apply()s, the chunks of a map) go
     // into the queue together, under one lock and with one wake-up, at the end of it.
     // A run that has collected enough work for a while goes now: workers start on the first
@@ -417,9 +422,6 @@ export class TaskEngine {
     this.#outboxBytes += data.length;
     if (this.#outboxBytes >= EARLY_FLUSH_BYTES) this.#flush();
     else if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
-    const promise = new Promise<unknown>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-    });
     if (this.#options.lazy) this.#grow();
     if (this.#pending.size === 1) this.#kick?.(); // an idle wait becomes a referenced one
     if (!this.#pumping) void this.#pump(); // (an async call costs a promise even when it returns at once)

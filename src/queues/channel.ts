@@ -509,7 +509,8 @@ export class Channel {
   tryGetMany(max: number, tags: number[]): Message[] {
     const h = this.#h;
     if (Atomics.load(h, H.Count) === 0) return [];
-    const found: Array<{ at: number; length: number; flags: number }> = [];
+    // Where each record's payload starts in the batch, its length and its flags.
+    const found: number[] = [];
     const withdrawnSides: Uint8Array[] = [];
     let span: Uint8Array;
     this.#lock.acquireSync(undefined);
@@ -520,12 +521,12 @@ export class Channel {
       const count = Atomics.load(h, H.Count);
       let bytes = 0;
       let taken = 0;
-      while (taken < count && found.length < max && bytes < MANY_BYTES) {
+      while (taken < count && found.length < 3 * max && bytes < MANY_BYTES) {
         const at = (head + bytes) % capacity;
         const length = this.#ringView.getUint32(at, true);
         const flags = this.#ringView.getUint32(at + 4, true);
         if (!(flags & FLAG_WITHDRAWN)) {
-          found.push({ at: bytes + RECORD_HEADER, length, flags });
+          found.push(bytes + RECORD_HEADER, length, flags);
           tags.push(this.#ringView.getInt32(at + 8, true));
         } else if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
         bytes += recordSize(length);
@@ -544,12 +545,16 @@ export class Channel {
         this.#giveBack(name, spareBuffer(name));
       }
     }
-    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, found.length);
-    return found.map(({ at, length, flags }) => {
-      const record = span.subarray(at, at + length);
+    const messages: Message[] = new Array(found.length / 3);
+    for (let i = 0; i < messages.length; i++) {
+      const at = found[3 * i]!;
+      const flags = found[3 * i + 2]!;
+      const record = span.subarray(at, at + found[3 * i + 1]!);
       // (raw bytes go to the user: in a buffer of their own, not a view of the batch)
-      return this.#message(flags & FLAG_RAW ? new Uint8Array(record) : record, flags);
-    });
+      messages[i] = this.#message(flags & FLAG_RAW ? new Uint8Array(record) : record, flags);
+    }
+    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, messages.length);
+    return messages;
   }
 
   /** A record as a Message: large ones are a view of their segment. */

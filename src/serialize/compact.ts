@@ -39,7 +39,7 @@ const aligned = (size: number) => Buffer.from(new ArrayBuffer(size));
 let scratch = aligned(LIMIT + 64);
 let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 let at = 0;
-let objects: object[] = [];
+const objects: object[] = [];
 let objectSet: Set<object> | undefined; // once there are many, a set (no quadratic scan)
 
 class Bail {}
@@ -192,7 +192,7 @@ function write(value: unknown, depth: number): void {
 export function encodeCompact(value: unknown, flag: number): Buffer | undefined {
   at = 1;
   numericBytes = 0;
-  objects = [];
+  objects.length = 0;
   objectSet = undefined;
   try {
     write(value, 0);
@@ -200,7 +200,7 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
     if (error === BAIL) return undefined;
     throw error;
   } finally {
-    objects = [];
+    objects.length = 0; // (the same array each time: nothing to allocate per message)
     objectSet = undefined;
   }
   scratch[0] = flag;

@@ -159,29 +159,44 @@ for (const context of startMethods) {
 }
 
 describe('owner death', () => {
-  test("a pool's own lock held by a process it knows has exited is released at once, without a warning", async () => {
-    const lock = new Lock();
-    const sem = SemLock.attach((lock as unknown as { [kHandle](): { data: SemLockHandle } })[kHandle]().data);
+  /** A child that holds `lock` and is then SIGKILLed; `check` runs with the warnings seen since. */
+  async function killHolder(
+    lock: Lock | RLock | Semaphore,
+    check: (holder: Process, warnings: Error[]) => Promise<void>,
+    whileAlive?: (holder: Process) => void,
+  ): Promise<void> {
     const s = slot++;
     const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s] });
     holder.start();
     await board.waitFor(s, 1);
-    assert.equal(sem.releaseIfHeldByProcess(holder.pid!), false, 'not while the holder lives');
+    whileAlive?.(holder);
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     try {
       holder.kill();
       await holder.join();
-      assert.equal(sem.releaseIfHeldByProcess(process.pid), false, 'not for another process');
-      assert.equal(sem.releaseIfHeldByProcess(holder.pid!), true);
-      assert.equal(await lock.acquire({ timeout: 0 }), true, 'free at once');
-      lock.release();
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(warnings, []);
+      await check(holder, warnings);
     } finally {
       process.off('warning', onWarning);
     }
+  }
+
+  test("a pool's own lock held by a process it knows has exited is released at once, without a warning", async () => {
+    const lock = new Lock();
+    const sem = SemLock.attach((lock as unknown as { [kHandle](): { data: SemLockHandle } })[kHandle]().data);
+    await killHolder(
+      lock,
+      async (holder, warnings) => {
+        assert.equal(sem.releaseIfHeldByProcess(process.pid), false, 'not for a process that does not hold it');
+        assert.equal(sem.releaseIfHeldByProcess(holder.pid!), true);
+        assert.equal(await lock.acquire({ timeout: 0 }), true, 'free at once');
+        lock.release();
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(warnings, []);
+      },
+      (holder) => assert.equal(sem.releaseIfHeldByProcess(holder.pid!), false, 'not while the holder lives'),
+    );
   });
 
   for (const [kind, make] of [
@@ -191,16 +206,7 @@ describe('owner death', () => {
   ] as const) {
     test(`a ${kind} held by a SIGKILLed process is recovered within a second, with a warning`, async () => {
       const lock = make();
-      const s = slot++;
-      const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s] });
-      holder.start();
-      await board.waitFor(s, 1);
-      const warnings: Error[] = [];
-      const onWarning = (warning: Error) => warnings.push(warning);
-      process.on('warning', onWarning);
-      try {
-        holder.kill();
-        await holder.join();
+      await killHolder(lock, async (_holder, warnings) => {
         const start = performance.now();
         assert.equal(await lock.acquire({ timeout: 5000 }), true);
         assert.ok(performance.now() - start < 1500, `took ${performance.now() - start} ms`);
@@ -210,9 +216,7 @@ describe('owner death', () => {
           'a warning reports the recovery',
         );
         lock.release();
-      } finally {
-        process.off('warning', onWarning);
-      }
+      });
     });
   }
 });
