@@ -196,27 +196,39 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   }))();
 }
 
-/** The next task; its id is in running[slot] from the moment it leaves the queue. */
+/** The next task if one is queued (undefined if none); its id is in running[slot] as it leaves. */
+function tryTake(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> | undefined {
+  const message = setup.tasks[kChannel].tryGet(undefined, { array: setup.running, index: setup.slot });
+  if (!message) return undefined;
+  let task: TaskMessage | null | Promise<TaskMessage | null>;
+  try {
+    task = decodeTask(message.bytes);
+  } catch (error) {
+    message.release?.();
+    throw error;
+  }
+  if (!(task instanceof Promise)) {
+    message.release?.();
+    return task;
+  }
+  return task.finally(() => message.release?.());
+}
+
+/** The next task, waiting for one (this thread blocks: it has nothing else to do). */
 function take(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> {
+  const task = tryTake(setup); // (null is close()'s sentinel, undefined an empty queue)
+  return task === undefined ? waitAndTake(setup) : task;
+}
+
+async function waitAndTake(setup: WorkerSetup): Promise<TaskMessage | null> {
+  // A blocked thread runs nothing: first let what the tasks left behind run (callbacks of
+  // promises they did not await, timers that are due).
+  await new Promise((resolve) => setImmediate(resolve));
   const channel = setup.tasks[kChannel];
-  const record = { array: setup.running, index: setup.slot };
   for (;;) {
     const seq = channel.seq('get');
-    const message = channel.tryGet(undefined, record);
-    if (message) {
-      let task: TaskMessage | null | Promise<TaskMessage | null>;
-      try {
-        task = decodeTask(message.bytes);
-      } catch (error) {
-        message.release?.();
-        throw error;
-      }
-      if (!(task instanceof Promise)) {
-        message.release?.();
-        return task;
-      }
-      return task.finally(() => message.release?.());
-    }
+    const task = tryTake(setup);
+    if (task !== undefined) return task;
     channel.waitSync('get', seq, undefined);
   }
 }
@@ -257,6 +269,9 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
         value = error;
       }
       send(results, task.id, ok, value);
+      // (one tick per task, as an async task has: promise callbacks a synchronous task
+      // started run before the next task, not only when the queue is empty)
+      await null;
     } else {
       try {
         await runChunk(task, results);

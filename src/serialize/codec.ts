@@ -7,7 +7,7 @@
 //          receiver revives the markers after v8.deserialize (importing modules first).
 //
 // Shared references and cycles survive both ways (one memo per message).
-import { DefaultSerializer, deserialize as v8Deserialize } from 'node:v8';
+import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from '../errors.js';
 import { decodeCompact, encodeCompact } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
@@ -437,7 +437,27 @@ function body(data: Uint8Array): { value: unknown; plain: boolean } {
   }
   if (flag === COMPACT_PLAIN || flag === COMPACT_EXT)
     return { value: decodeCompact(data), plain: flag === COMPACT_PLAIN };
-  return { value: v8Deserialize(data.subarray(1)) as unknown, plain: flag === PLAIN };
+  const deserializer = new OwnMemoryDeserializer(data.subarray(1));
+  deserializer.readHeader();
+  return { value: deserializer.readValue() as unknown, plain: flag === PLAIN };
+}
+
+/**
+ * Node's deserializer, except that typed arrays, DataViews and Buffers get memory of their
+ * own, as structuredClone gives them. Node's makes them views of the bytes it reads (or of
+ * its shared buffer pool), and those bytes are a queue's segment that the next large message
+ * reuses, or a batch of messages.
+ */
+class OwnMemoryDeserializer extends DefaultDeserializer {
+  // (documented in Node's v8 module, missing from its type declarations)
+  _readHostObject(): ArrayBufferView {
+    const base = DefaultDeserializer.prototype as unknown as { _readHostObject(): ArrayBufferView };
+    const view = base._readHostObject.call(this);
+    const memory = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
+    if (Buffer.isBuffer(view)) return Buffer.from(memory);
+    if (view instanceof DataView) return new DataView(memory);
+    return new (view.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)(memory);
+  }
 }
 
 export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {

@@ -210,29 +210,28 @@ function isMainModule(specifier: string): boolean {
   }
 }
 
-/** How long an import of the program's own module may take before it is taken for blocked. */
-const MAIN_IMPORT_GRACE_MS = 1000;
-
 /**
  * Imports the program's own module. While that module is still running its top-level
- * await, the import waits for it to finish, and if the module is awaiting the very value
- * being decoded, that is for ever: fail that value with an explanation instead.
+ * await, the import waits for it to finish; if the module is awaiting the very value being
+ * decoded, that is for ever: Node then finds nothing left to do and emits 'beforeExit'
+ * (before exiting with code 13 and no word of why). Then the value fails with an
+ * explanation instead, and the program goes on.
  */
 async function importMain(specifier: string, wire: FunctionWire & { by: 'ref' }): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const blocked = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  let onIdle: (() => void) | undefined;
+  const deadlocked = new Promise<never>((_, reject) => {
+    onIdle = () =>
       reject(
         new SerializationError(
-          `the value refers to '${wire.name}' of the program's own module ${wire.url}, which is still running its top-level await, so '${wire.name}' cannot be imported until it finishes (and it may be waiting for this value); define '${wire.name}' in a module of its own and import it from there`,
+          `the value refers to '${wire.name}' of the program's own module ${wire.url}, which cannot be imported until its top-level await finishes, and that await is waiting for this value; define '${wire.name}' in a module of its own and import it from there`,
         ),
       );
-    }, MAIN_IMPORT_GRACE_MS);
+    process.once('beforeExit', onIdle);
   });
   try {
-    return await Promise.race([import(specifier), blocked]);
+    return await Promise.race([import(specifier), deadlocked]);
   } finally {
-    clearTimeout(timer);
+    process.off('beforeExit', onIdle!);
   }
 }
 

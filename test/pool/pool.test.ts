@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Pool, ProcessError, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
+import { Pool, ProcessError, Queue, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
 import * as tasks from '../fixtures/pool/tasks.ts';
 import { childPids } from '../helpers.ts';
 
@@ -309,11 +309,48 @@ test('pool: a result of a class from the main module, awaited by its top-level a
   const program = fileURLToPath(new URL('../fixtures/pool/main-class-tla.ts', import.meta.url));
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', program], { encoding: 'utf8', env, timeout: 60_000 });
-  assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''}\n${result.stderr}`);
-  assert.match(
-    result.stdout,
-    /awaited: SerializationError: .*'Point'.*still running its top-level await.*module of its own/,
-  );
-  assert.match(result.stdout, /later: true 4/, 'once the module has finished, the class is found');
+  const run = (mode: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', program, mode], { encoding: 'utf8', env, timeout: 60_000 });
+  const awaited = run('awaited');
+  assert.equal(awaited.status, 0, `exit ${awaited.status} ${awaited.signal ?? ''}\n${awaited.stderr}`);
+  assert.match(awaited.stdout, /awaited: SerializationError: .*'Point'.*top-level await.*module of its own/);
+  assert.match(awaited.stdout, /later: true 4/, 'once the module has finished, the class is found');
+  // A top-level await that waits for something else: the result comes when it has finished.
+  const timer = run('timer');
+  assert.equal(timer.status, 0, `exit ${timer.status} ${timer.signal ?? ''}\n${timer.stderr}`);
+  assert.match(timer.stdout, /top-level await done\nmeanwhile: true 2/);
+});
+
+test('pool: promise callbacks a synchronous task leaves behind run, between tasks and when idle', async () => {
+  for (const context of ['spawn', 'thread'] as const) {
+    const pool = new Pool({ processes: 1, context });
+    const queue = new Queue<string>();
+    try {
+      const seen: number[] = [];
+      for (let i = 0; i < 4; i++) seen.push(await pool.apply(tasks.countCallbacks));
+      assert.deepEqual(seen, [0, 1, 2, 3], `${context}: each task's callback ran before the next task`);
+      assert.equal(await pool.apply(tasks.leaveBehind, [queue, 7]), 7);
+      assert.equal(await queue.get({ timeout: 10_000 }), 'left behind by 7', `${context}: idle worker ran it`);
+    } finally {
+      queue.close();
+      await pool.terminate();
+    }
+  }
+});
+
+test('pool: Buffer and typed-array results have memory of their own, small or large', async () => {
+  const pool = new Pool(2);
+  try {
+    // Large ones travel in a segment the next large message reuses: none may share it.
+    const large = await Promise.all([1, 2, 3, 4].map((v) => pool.apply(tasks.filled, [v, 100_000])));
+    assert.deepEqual(
+      large.map((b) => [b[0], b[99_999], b.buffer.byteLength, b.buffer instanceof SharedArrayBuffer]),
+      [1, 2, 3, 4].map((v) => [v, v, 100_000, false]),
+    );
+    // Small ones arrive many to a batch: each has its own ArrayBuffer, as structuredClone gives.
+    const small = await Promise.all(Array.from({ length: 300 }, (_, i) => pool.apply(tasks.filled, [i % 256, 32])));
+    assert.ok(small.every((b, i) => b.length === 32 && b[31] === i % 256 && b.buffer.byteLength === 32));
+  } finally {
+    await pool.terminate();
+  }
 });

@@ -85,6 +85,23 @@ test('queue channel: tryGetMany takes several records at once, in order, with ta
   queue.close();
 });
 
+test('queue: received typed arrays and Buffers have memory of their own (large ones too)', async () => {
+  const queue = new Queue<Uint8Array>();
+  queue.putSync(new Uint8Array([1, 2, 3]));
+  queue.putSync(Buffer.alloc(100_000, 1));
+  queue.putSync(Buffer.alloc(100_000, 2));
+  const small = queue.getSync();
+  assert.deepEqual([...small], [1, 2, 3]);
+  assert.equal(small.buffer.byteLength, 3, 'not a view of a pooled or shared buffer');
+  const first = queue.getSync();
+  const second = queue.getSync();
+  queue.putSync(Buffer.alloc(100_000, 3)); // reuses the segment the first large one came in
+  queue.getSync();
+  assert.deepEqual([first[0], first[99_999], second[0]], [1, 1, 2]);
+  assert.equal(first.buffer instanceof SharedArrayBuffer, false);
+  queue.close();
+});
+
 test('queue: a blocked put goes through when a get makes room', async () => {
   const q = new Queue<number>(1);
   await q.put(1);
