@@ -351,6 +351,19 @@ export class Channel {
       spares.delete(name);
       unlinkSegment(name);
     }
+    // Large messages nobody will read (a terminated pool's last results): their segments too.
+    this.#syncRing();
+    const capacity = this.#ring.length;
+    let at = Atomics.load(h, H.Head);
+    for (let n = Atomics.load(h, H.Count); n > 0; n--) {
+      const length = this.#ringView.getUint32(at, true);
+      if (this.#ringView.getUint32(at + 4, true) & FLAG_SIDE) {
+        const name = decoder.decode(this.#copyOut((at + RECORD_HEADER) % capacity, length));
+        spares.delete(name);
+        unlinkSegment(name);
+      }
+      at = (at + recordSize(length)) % capacity;
+    }
     unlinkSegment(this.#ringName());
   }
 

@@ -305,6 +305,22 @@ test('pool: a finished pool removes its queues from /dev/shm (not only at exit)'
   assert.ok(ours() - before <= 1, `${ours() - before} new segments after 5 pools`);
 });
 
+test('pool: terminate() with large results unread leaves none of their segments in /dev/shm', async () => {
+  // mp-<program>-<creating pid>-…: the segments of this program, the workers' included.
+  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[1] === process.env.MP_PROGRAM).length;
+  const before = ours();
+  const pool = new Pool(2);
+  await pool.apply(tasks.square, [1]);
+  const results = Array.from({ length: 6 }, () => pool.apply(tasks.filled, [1, 200_000]).catch(() => {}));
+  // Results pile up unread while this thread is busy: each one in a segment of its own.
+  await new Promise((resolve) => setImmediate(resolve));
+  const until = Date.now() + 1000;
+  while (Date.now() < until);
+  await pool.terminate();
+  await Promise.all(results);
+  assert.ok(ours() - before <= 1, `${ours() - before} new segments after terminate`);
+});
+
 test('pool: a result of a class from the main module, awaited by its top-level await, fails clearly instead of hanging', () => {
   const program = fileURLToPath(new URL('../fixtures/pool/main-class-tla.ts', import.meta.url));
   const env = { ...process.env };
