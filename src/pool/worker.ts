@@ -221,15 +221,21 @@ function take(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | nu
 }
 
 async function waitAndTake(setup: WorkerSetup): Promise<TaskMessage | null> {
-  // A blocked thread runs nothing: first let what the tasks left behind run (callbacks of
-  // promises they did not await, timers that are due).
-  await new Promise((resolve) => setImmediate(resolve));
   const channel = setup.tasks[kChannel];
+  let yielded = false;
   for (;;) {
     const seq = channel.seq('get');
     const task = tryTake(setup);
     if (task !== undefined) return task;
-    channel.waitSync('get', seq, undefined);
+    if (!yielded) {
+      if (channel.spin('get', seq)) continue; // the next task came within the spin budget
+      // About to sleep, and a sleeping thread runs nothing: first let what the tasks left
+      // behind run (callbacks of promises they did not await, timers that are due).
+      yielded = true;
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    channel.waitSync('get', seq, undefined, { spin: false });
   }
 }
 

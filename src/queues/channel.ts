@@ -737,12 +737,21 @@ export class Channel {
     }
   }
 
-  waitSync(kind: 'get' | 'put', seq: number, timeout: number | undefined): void {
+  /**
+   * The spinning a wait does before it sleeps, alone: true when the word moved past `seq`
+   * meanwhile, false when the adaptive budget ran out first (then waitSync with spin: false).
+   */
+  spin(kind: 'get' | 'put', seq: number): boolean {
     const h = this.#h;
     const word = kind === 'get' ? H.NotEmpty : H.NotFull;
-    for (let i = 0; i < SPINS; i++) if (Atomics.load(h, word) !== seq) return;
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(h, word) !== seq) return true;
+    return this.#spin(word, seq, nowMicros());
+  }
+
+  waitSync(kind: 'get' | 'put', seq: number, timeout: number | undefined, options?: { spin?: boolean }): void {
+    const h = this.#h;
     const start = nowMicros();
-    if (this.#spin(word, seq, start)) return;
+    if (options?.spin !== false && this.spin(kind, seq)) return;
     Atomics.add(h, this.#waiters(kind), 1);
     try {
       const outcome = waitSync(
