@@ -453,7 +453,10 @@ class OwnMemoryDeserializer extends DefaultDeserializer {
   _readHostObject(): ArrayBufferView {
     const base = DefaultDeserializer.prototype as unknown as { _readHostObject(): ArrayBufferView };
     const view = base._readHostObject.call(this);
-    const memory = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
+    // (not zero-filled first, and never a slice of Node's shared pool)
+    const copy = Buffer.allocUnsafeSlow(view.byteLength);
+    copy.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    const memory = copy.buffer as ArrayBuffer;
     if (Buffer.isBuffer(view)) return Buffer.from(memory);
     if (view instanceof DataView) return new DataView(memory);
     return new (view.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)(memory);
