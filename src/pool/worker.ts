@@ -147,15 +147,14 @@ export function encodeTask(task: TaskMessage): Uint8Array {
     fn = serialize(task.fn, 'the task function');
     sentFunctions.set(task.fn, fn);
   }
-  const args = serialize(task.args);
-  // From Node's buffer pool (a small task is a slice of a shared 8 KiB block, not an
-  // ArrayBuffer of its own for the collector to track).
-  const data = Buffer.allocUnsafe(9 + fn.length + args.length);
+  // The arguments are serialized behind room for the header and the function: one buffer,
+  // from Node's pool for a small task (a slice of a shared 8 KiB block, not an ArrayBuffer
+  // of its own for the collector to track).
+  const data = serialize(task.args, 'value', 9 + fn.length);
   data.writeInt32LE(task.id, 0);
   data[4] = task.kind === 'apply' ? 0 : task.kind === 'map' ? 1 : 2;
   data.writeUInt32LE(fn.length, 5);
   data.set(fn, 9);
-  data.set(args, 9 + fn.length);
   return data;
 }
 

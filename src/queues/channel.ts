@@ -75,6 +75,8 @@ const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
 /** tryGetMany() stops taking records once it has taken this many bytes of ring. */
 const MANY_BYTES = 256 * 1024;
+/** A large message's segment: its length (u32), then from this offset (8-aligned) its bytes. */
+const SIDE_HEADER = 8;
 /** Messages from this size on travel in a segment of their own. */
 export const LARGE_MESSAGE = 64 * 1024;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
@@ -284,14 +286,14 @@ export class Channel {
   #prepare(bytes: Uint8Array): Prepared {
     if (bytes.length < LARGE_MESSAGE) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
-    let segment = this.#takeSpare(bytes.length + 4);
+    let segment = this.#takeSpare(bytes.length + SIDE_HEADER);
     if (!segment) {
-      segment = createSegment(bytes.length + 4);
+      segment = createSegment(bytes.length + SIDE_HEADER);
       spares.set(segment.name, segment.buffer);
     }
     const view = new DataView(segment.buffer);
     view.setUint32(0, bytes.length, true);
-    new Uint8Array(segment.buffer, 4, bytes.length).set(bytes);
+    new Uint8Array(segment.buffer, SIDE_HEADER, bytes.length).set(bytes);
     return { payload: encoder.encode(segment.name), flags: FLAG_SIDE, side: segment.name, slot };
   }
 
@@ -581,7 +583,7 @@ export class Channel {
     const length = new DataView(buffer).getUint32(0, true);
     let released = false;
     return {
-      bytes: new Uint8Array(buffer, 4, length),
+      bytes: new Uint8Array(buffer, SIDE_HEADER, length),
       raw,
       release: () => {
         if (released) return;

@@ -225,6 +225,12 @@ function isNativeObject(value: object): boolean {
   );
 }
 
+function withReserve(data: Buffer, reserve: number): Buffer {
+  const out = Buffer.allocUnsafe(reserve + data.length);
+  out.set(data, reserve);
+  return out;
+}
+
 function serializeScalar(value: unknown): Buffer | undefined {
   switch (typeof value) {
     case 'number': {
@@ -274,17 +280,20 @@ function deserializeScalar(data: Uint8Array): { value: unknown } | undefined {
   }
 }
 
-/** `root` names the value in error messages ("value.fn: …"). */
-export function serialize(value: unknown, root = 'value'): Buffer {
+/**
+ * `root` names the value in error messages ("value.fn: …"). The first `reserve` bytes of
+ * the result are left for the caller (a header of its own: no second buffer and copy).
+ */
+export function serialize(value: unknown, root = 'value', reserve = 0): Buffer {
   const scalar = serializeScalar(value);
-  if (scalar) return scalar;
+  if (scalar) return reserve === 0 ? scalar : withReserve(scalar, reserve);
   try {
     let plain = true;
     if (value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol')) {
       // A value the compact encoding takes is plain data (it refuses functions, class
       // instances, errors and handles): then no separate walk looks for markers.
       if (typeof value === 'object') {
-        const compact = encodeCompact(value, COMPACT_PLAIN);
+        const compact = encodeCompact(value, COMPACT_PLAIN, reserve);
         if (compact) return compact;
       }
       plain = !needsMarkers(value, new Set(), root);
@@ -292,10 +301,13 @@ export function serialize(value: unknown, root = 'value'): Buffer {
     const wire = plain ? value : encode(value, new Map(), root);
     // (an object the compact encoding refused above goes straight to V8)
     const compact =
-      plain && typeof value === 'object' ? undefined : encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT);
+      plain && typeof value === 'object'
+        ? undefined
+        : encodeCompact(wire, plain ? COMPACT_PLAIN : COMPACT_EXT, reserve);
     if (compact) return compact;
     // The flag byte goes first through the serializer itself: no second copy of the body.
     const serializer = new DefaultSerializer();
+    if (reserve > 0) serializer.writeRawBytes(Buffer.alloc(reserve));
     serializer.writeRawBytes(plain ? PLAIN_BYTE : EXT_BYTE);
     serializer.writeHeader();
     serializer.writeValue(wire);

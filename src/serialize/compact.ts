@@ -188,9 +188,14 @@ function write(value: unknown, depth: number): void {
   }
 }
 
-/** `flag`, then the compact bytes of `value`; undefined if V8 must do it. */
-export function encodeCompact(value: unknown, flag: number): Buffer | undefined {
-  at = 1;
+/**
+ * `reserve` bytes for the caller (left as they are), `flag`, then the compact bytes of
+ * `value`; undefined if V8 must do it. Numeric blocks are 8-aligned from the start of the
+ * returned buffer (writing starts at `reserve` mod 8 in the scratch buffer for that).
+ */
+export function encodeCompact(value: unknown, flag: number, reserve = 0): Buffer | undefined {
+  const base = reserve & 7;
+  at = base + 1;
   numericBytes = 0;
   objects.length = 0;
   objectSet = undefined;
@@ -203,9 +208,11 @@ export function encodeCompact(value: unknown, flag: number): Buffer | undefined 
     objects.length = 0; // (the same array each time: nothing to allocate per message)
     objectSet = undefined;
   }
-  scratch[0] = flag;
-  const out = Buffer.allocUnsafe(at);
-  scratch.copy(out, 0, 0, at);
+  scratch[base] = flag;
+  const out = Buffer.allocUnsafe(reserve + at - base);
+  if (at - base <= 64) {
+    for (let i = base; i < at; i++) out[reserve - base + i] = scratch[i]!; // (no view object for a small one)
+  } else out.set(new Uint8Array(scratch.buffer, scratch.byteOffset + base, at - base), reserve);
   if (scratch.length > KEEP_SCRATCH) {
     scratch = aligned(LIMIT + 64); // do not keep a very large one
     view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);

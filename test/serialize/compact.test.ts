@@ -89,6 +89,34 @@ test('compact: numeric blocks decode from a Buffer at any offset (a message insi
   }
 });
 
+test('serialize with room reserved in front: every kind of value, numeric blocks aligned', () => {
+  const floats = Array.from({ length: 40 }, (_, i) => i / 7);
+  const values: unknown[] = [
+    7,
+    'short',
+    null,
+    true,
+    [1, 2, 3],
+    { a: [floats] },
+    floats,
+    new Map([[1, 2]]),
+    new Uint8Array(3),
+  ];
+  for (const value of values) {
+    for (let reserve = 0; reserve < 20; reserve++) {
+      const data = serialize(value, 'value', reserve);
+      assert.deepStrictEqual(deserializeSync(data.subarray(reserve)), value, `reserve ${reserve}`);
+    }
+  }
+  // A block of float64s lands 8-aligned in the whole buffer, whatever the reserve: no copy
+  // is needed to read it where the whole buffer is 8-aligned (a pool task's record).
+  for (let reserve = 0; reserve < 16; reserve++) {
+    const data = serialize(floats, 'value', reserve);
+    const second = data.indexOf(Buffer.from(new Float64Array([1 / 7]).buffer)); // (the first is 0)
+    assert.equal(second % 8, 0, `reserve ${reserve}: the second number is at ${second}`);
+  }
+});
+
 test('compact: what V8 refuses, compact refuses too (a Proxy)', () => {
   assert.throws(() => serialize(new Proxy({ a: 1 }, {})), /could not be cloned/);
 });
