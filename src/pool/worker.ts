@@ -2,7 +2,7 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { SerializationError } from '../errors.js';
 import { kChannel, type Queue } from '../queues/queue.js';
-import { deserialize, deserializeSync, isPlain, serialize } from '../serialize/index.js';
+import { deserialize, deserializeNumbers, deserializeSync, isPlain, serialize } from '../serialize/index.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
@@ -19,8 +19,8 @@ export interface TaskMessage {
   id: number;
   kind: TaskKind;
   fn: (...args: any[]) => unknown;
-  /** apply: the arguments; map/starmap: the chunk's items. */
-  args: unknown[];
+  /** apply: the arguments; map/starmap: the chunk's items (a typed array for numbers). */
+  args: unknown[] | Int32Array | Float64Array;
 }
 
 /** A failure on the wire: the error, and for a chunk the index of the item that failed. */
@@ -60,7 +60,7 @@ class ItemFailure {
  */
 function runItems(
   fn: (...args: any[]) => unknown,
-  items: unknown[],
+  items: ArrayLike<unknown>,
   spread: boolean,
   values: unknown[],
   start: number,
@@ -186,7 +186,11 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   const fnBytes = bytes.subarray(9, 9 + fnLength);
   const argBytes = bytes.subarray(9 + fnLength);
   const fn = cachedFunction(fnBytes);
-  if (fn && isPlain(argBytes)) return { id, kind, fn, args: deserializeSync<unknown[]>(argBytes) };
+  if (fn && isPlain(argBytes)) {
+    // A chunk of numbers runs straight from a typed array: no array to build item by item.
+    const numbers = kind === 'map' ? deserializeNumbers(argBytes) : undefined;
+    return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(argBytes) };
+  }
   return (async () => ({
     id,
     kind,

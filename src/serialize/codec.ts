@@ -9,7 +9,7 @@
 // Shared references and cycles survive both ways (one memo per message).
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from '../errors.js';
-import { decodeCompact, encodeCompact } from './compact.js';
+import { decodeCompact, decodeNumbers, encodeCompact } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
 
@@ -436,6 +436,14 @@ function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
 
 /** Called on a revived instance whose class prototype defines it. */
 export const kRevive = Symbol.for('multiprocessing.revive');
+
+/**
+ * A message that is one block of numbers, as a typed array (indexable as the array it was,
+ * without building one: a map chunk's items); undefined for any other message.
+ */
+export function deserializeNumbers(data: Uint8Array): Int32Array | Float64Array | undefined {
+  return data[0] === COMPACT_PLAIN ? decodeNumbers(data) : undefined;
+}
 
 export function isPlain(data: Uint8Array): boolean {
   return data[0] !== EXT && data[0] !== COMPACT_EXT;

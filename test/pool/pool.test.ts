@@ -370,3 +370,17 @@ test('pool: Buffer and typed-array results have memory of their own, small or la
     await pool.terminate();
   }
 });
+
+test('pool: map over blocks of numbers (int32 and float64 chunks) gives each item as the number it was', async () => {
+  const pool = new Pool(2);
+  try {
+    const ints = Array.from({ length: 50 }, (_, i) => i - 25);
+    const floats = [...ints.map((x) => x / 3), -0, Number.NaN, 2 ** 31, -(2 ** 53)];
+    const describe = (x: number) => (Object.is(x, -0) ? 'minus zero' : typeof x === 'number' ? x * 2 : 'not a number');
+    for (const items of [ints, floats]) {
+      assert.deepStrictEqual(await pool.map(describe, items, { chunksize: 20 }), items.map(describe));
+    }
+  } finally {
+    await pool.terminate();
+  }
+});
