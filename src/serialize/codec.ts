@@ -9,7 +9,7 @@
 // Shared references and cycles survive both ways (one memo per message).
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from '../errors.js';
-import { decodeCompact, decodeNumbers, encodeCompact } from './compact.js';
+import { decodeCompact, decodeNumbers, encodeCompact, encodeFloats } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
 
@@ -436,6 +436,11 @@ function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
 
 /** Called on a revived instance whose class prototype defines it. */
 export const kRevive = Symbol.for('multiprocessing.revive');
+
+/** The message of an array holding these numbers, straight from a Float64Array. */
+export function serializeFloats(numbers: Float64Array): Buffer {
+  return encodeFloats(numbers, COMPACT_PLAIN);
+}
 
 /**
  * A message that is one block of numbers, as a typed array (indexable as the array it was,

@@ -306,6 +306,21 @@ class Reader {
 }
 
 /**
+ * `flag`, then `numbers` as one block of float64s: the same bytes as the array of those
+ * numbers would give (it decodes to an array), without looking at each number first.
+ */
+export function encodeFloats(numbers: Float64Array, flag: number): Buffer {
+  const out = Buffer.allocUnsafe(8 + numbers.length * 8); // (8-aligned, from Node's pool or not)
+  out[0] = flag;
+  out[1] = FLOATS;
+  out.writeUInt32LE(numbers.length, 2);
+  out[6] = 1; // one byte of padding: the numbers start at 8
+  out[7] = 0;
+  new Float64Array(out.buffer, out.byteOffset + 8, numbers.length).set(numbers);
+  return out;
+}
+
+/**
  * A message that is one block of numbers (a map chunk's items), as a typed array with memory
  * of its own (one copy, no loop); undefined for any other message.
  */

@@ -1,5 +1,13 @@
 // Serialisation for everything that crosses a process or thread boundary. Re-exports only.
-export { deserialize, deserializeNumbers, deserializeSync, isPlain, kRevive, serialize } from './codec.js';
+export {
+  deserialize,
+  deserializeNumbers,
+  deserializeSync,
+  isPlain,
+  kRevive,
+  serialize,
+  serializeFloats,
+} from './codec.js';
 export { describeFunction, type FunctionDescription, functionModuleUrl, rememberModule } from './functions.js';
 export { collectTransfers, type HandleWire, kHandle, registerHandleType, registerTransfer } from './handles.js';
 export { taskRef } from './task-ref.js';

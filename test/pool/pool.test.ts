@@ -384,3 +384,18 @@ test('pool: map over blocks of numbers (int32 and float64 chunks) gives each ite
     await pool.terminate();
   }
 });
+
+test('pool: map results that are numbers, then not (a string, a promise) part-way through a chunk', async () => {
+  const pool = new Pool(2);
+  try {
+    const items = Array.from({ length: 60 }, (_, i) => i);
+    const numbers = (x: number) => (x === 7 ? -0 : x === 8 ? Number.NaN : x / 4);
+    const mixed = (x: number) => (x === 30 ? `item ${x}` : x * 2);
+    const later = (x: number) => (x >= 45 ? Promise.resolve(x + 0.5) : x);
+    for (const fn of [numbers, mixed, later] as Array<(x: number) => unknown>) {
+      assert.deepStrictEqual(await pool.map(fn, items, { chunksize: 60 }), await Promise.all(items.map(fn)));
+    }
+  } finally {
+    await pool.terminate();
+  }
+});
