@@ -121,6 +121,7 @@ export class Pool {
       const index = lists.length;
       lists.push([]);
       const chunk = items.slice(start, start + size);
+      const count = chunk.length; // (the chunk itself is garbage once it is serialized)
       let submitted: Promise<unknown>;
       try {
         submitted = this.#submit(kind, fn, chunk, options);
@@ -132,7 +133,7 @@ export class Pool {
       }
       const promise = submitted.then((values) => {
         lists[index] = values as unknown[];
-        done += chunk.length;
+        done += count;
         options.onProgress?.(done, items.length);
       });
       chunks.push(

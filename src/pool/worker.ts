@@ -114,7 +114,7 @@ function runNumbers(fn: (x: unknown) => unknown, items: ArrayLike<unknown>, numb
 async function runChunk(task: TaskMessage, results: Queue<unknown>): Promise<void> {
   const { fn, args: items } = task;
   const spread = task.kind === 'starmap';
-  const values: unknown[] = new Array(items.length);
+  let values: unknown[] = [];
   let i = 0;
   try {
     if (!spread) {
@@ -124,6 +124,7 @@ async function runChunk(task: TaskMessage, results: Queue<unknown>): Promise<voi
         post(results, task.id, serializeFloats(numbers));
         return;
       }
+      values = new Array(items.length);
       // A result that is not a number: the numbers so far go into the array, then on as below.
       for (let k = 0; k < i; k++) values[k] = numbers[k];
       const value = notANumber;
@@ -131,6 +132,7 @@ async function runChunk(task: TaskMessage, results: Queue<unknown>): Promise<voi
       values[i] = isThenable(value) ? await value : value;
       i++;
     }
+    if (spread) values = new Array(items.length);
     // Awaited only where a result is a promise: a chunk of plain results runs without a tick.
     while ((i = runItems(fn, items, spread, values, i)) < items.length) {
       values[i] = await values[i];
