@@ -89,6 +89,23 @@ test('serialize: exported functions pass by reference (named, renamed, const, de
   assert.equal(cjs.result, 5);
 });
 
+test('serialize: export names of declared functions, found without parsing the module, and non-exports', async () => {
+  const declared = await import('../fixtures/serialize/declared.ts');
+  for (const [fn, name] of [
+    [declared.plain, 'plain'],
+    [declared.later, 'later'],
+    [declared.counting, 'counting'],
+    [declared.default, 'default'],
+    [declared.outer, 'outer'],
+  ] as const) {
+    assert.equal(describeFunction(fn).exportName, name, `export name of ${fn.name}`);
+  }
+  // A function declared inside another is no export, whatever the text before it says.
+  assert.equal(describeFunction(declared.outer()).exportName, undefined);
+  const { result } = await viaChild({ fn: declared.plain, args: [1] });
+  assert.equal(result, 2);
+});
+
 test('serialize: self-contained functions pass by source, even with tsx helpers inside', async () => {
   const arrow = (x: number) => x + 1;
   const asyncFn = async function named(x: number) {
