@@ -24,6 +24,8 @@ interface ModuleTable {
 }
 
 const tables = new Map<string, ModuleTable | null>();
+/** Sources read for declaredExport() (modules whose functions are sent; not parsed yet). */
+const sources = new Map<string, string>();
 
 function lineStarts(source: string): number[] {
   const starts = [0];
@@ -144,8 +146,9 @@ function buildTable(source: string): ModuleTable | null {
 function tableFor(location: FunctionLocation): ModuleTable | null {
   let table = tables.get(location.scriptId);
   if (table === undefined) {
-    table = buildTable(scriptSource(location.scriptId));
+    table = buildTable(sources.get(location.scriptId) ?? scriptSource(location.scriptId));
     tables.set(location.scriptId, table);
+    sources.delete(location.scriptId);
   }
   return table;
 }
@@ -198,7 +201,12 @@ export function findExport(fn: Function, location: FunctionLocation): ExportRef 
     return undefined;
   }
   if (!tables.has(location.scriptId)) {
-    const quick = declaredExport(scriptSource(location.scriptId), location);
+    let source = sources.get(location.scriptId);
+    if (source === undefined) {
+      source = scriptSource(location.scriptId);
+      sources.set(location.scriptId, source);
+    }
+    const quick = declaredExport(source, location);
     if (quick) return { kind: 'esm', url: location.url, name: quick };
   }
   const table = tableFor(location);
