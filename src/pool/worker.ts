@@ -290,6 +290,9 @@ async function waitAndTake(setup: WorkerSetup): Promise<TaskMessage | null> {
       continue;
     }
     channel.waitSync('get', seq, undefined, { spin: false });
+    // (woken by a task, or after a while without one: then the event loop gets another turn,
+    // so an idle worker still runs the timers its tasks set, a few times a second)
+    yielded = false;
   }
 }
 

@@ -347,6 +347,9 @@ test('pool: promise callbacks a synchronous task leaves behind run, between task
       assert.deepEqual(seen, [0, 1, 2, 3], `${context}: each task's callback ran before the next task`);
       assert.equal(await pool.apply(tasks.leaveBehind, [queue, 7]), 7);
       assert.equal(await queue.get({ timeout: 10_000 }), 'left behind by 7', `${context}: idle worker ran it`);
+      // A timer due long after the worker went idle still fires.
+      assert.equal(await pool.apply(tasks.putLater, [queue, 600]), 'set');
+      assert.equal(await queue.get({ timeout: 10_000 }), 'timer of 600 ms fired', `${context}: idle worker's timer`);
     } finally {
       queue.close();
       await pool.terminate();
