@@ -273,16 +273,9 @@ class Reader {
       }
       case INTS:
       case FLOATS: {
-        const length = this.view.getUint32(this.at + 1, true);
-        const size = tag === INTS ? 4 : 8;
-        const start = this.at + 6 + this.data[this.at + 5]!;
-        this.at = start + length * size;
-        let bytes = this.data.subarray(start, this.at);
-        if ((bytes.byteOffset & 7) !== 0) bytes = new Uint8Array(bytes); // a copy is aligned (Buffer#slice would not copy)
-        const numbers =
-          tag === INTS
-            ? new Int32Array(bytes.buffer, bytes.byteOffset, length)
-            : new Float64Array(bytes.buffer, bytes.byteOffset, length);
+        const { numbers, end } = numberBlock(this.data, this.at);
+        this.at = end;
+        const length = numbers.length;
         // A copy loop, not Array.from (which boxes every double: ~10× slower): the array
         // keeps unboxed small-integer or double elements.
         const out = new Array(length);
@@ -325,12 +318,26 @@ export function encodeFloats(numbers: Float64Array, flag: number): Buffer {
  * of its own (one copy, no loop); undefined for any other message.
  */
 export function decodeNumbers(data: Uint8Array): Int32Array | Float64Array | undefined {
-  const tag = data[1];
-  if (tag !== INTS && tag !== FLOATS) return undefined;
-  const length = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(2, true);
-  const start = 7 + data[6]!; // flag, tag, u32 length, u8 padding, the padding
-  const bytes = new Uint8Array(data.subarray(start, start + length * (tag === INTS ? 4 : 8)));
-  return tag === INTS ? new Int32Array(bytes.buffer, 0, length) : new Float64Array(bytes.buffer, 0, length);
+  if (data[1] !== INTS && data[1] !== FLOATS) return undefined;
+  return numberBlock(data, 1).numbers.slice();
+}
+
+/**
+ * The block of numbers whose tag is at data[at] (tag, u32 length, u8 padding, the padding,
+ * the numbers): a typed-array view of it (of a copy when it is not 8-aligned in memory), and
+ * where it ends.
+ */
+function numberBlock(data: Uint8Array, at: number): { numbers: Int32Array | Float64Array; end: number } {
+  const ints = data[at] === INTS;
+  const length = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(at + 1, true);
+  const start = at + 6 + data[at + 5]!;
+  const end = start + length * (ints ? 4 : 8);
+  let bytes = data.subarray(start, end);
+  if ((bytes.byteOffset & 7) !== 0) bytes = new Uint8Array(bytes); // (Buffer#slice would not copy)
+  const numbers = ints
+    ? new Int32Array(bytes.buffer, bytes.byteOffset, length)
+    : new Float64Array(bytes.buffer, bytes.byteOffset, length);
+  return { numbers, end };
 }
 
 /** Decodes what encodeCompact wrote (after its flag byte). */
