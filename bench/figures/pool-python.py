@@ -31,24 +31,24 @@ def burst_submit(ex, n):
     return [f.result() for f in futures]
 
 
+def tasks_per_s(burst, pool):
+    """A warm-up burst, then N tasks all at once: their rate."""
+    burst(pool, WARMUP)
+    t0 = perf()
+    out = burst(pool, N)
+    dt = perf() - t0
+    assert out[-1] == (N - 1) ** 2
+    return N / dt
+
+
 def main():
     m = {}
     ctx = mp.get_context("fork")
     with ctx.Pool(2) as pool:
-        burst_apply_async(pool, WARMUP)
-        t0 = perf()
-        out = burst_apply_async(pool, N)
-        dt = perf() - t0
-        assert out[-1] == (N - 1) ** 2
-        m["apply_async_all_at_once_tasks_per_s"] = N / dt
+        m["apply_async_all_at_once_tasks_per_s"] = tasks_per_s(burst_apply_async, pool)
     if "submit" in sys.argv[1:]:
         with ProcessPoolExecutor(2, mp_context=ctx) as ex:
-            burst_submit(ex, WARMUP)
-            t0 = perf()
-            out = burst_submit(ex, N)
-            dt = perf() - t0
-            assert out[-1] == (N - 1) ** 2
-            m["ppe_submit_all_at_once_tasks_per_s"] = N / dt
+            m["ppe_submit_all_at_once_tasks_per_s"] = tasks_per_s(burst_submit, ex)
     print(json.dumps({"suite": "py", "fig": "pool-python", "metrics": m,
                       "params": {"n": N, "warmup": WARMUP, "method": "fork", "workers": 2}}), flush=True)
 

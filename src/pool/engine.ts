@@ -255,8 +255,17 @@ export class TaskEngine {
       const tags: number[] = [];
       const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
       if (messages.length === 0) return;
-      for (let i = 0; i < messages.length; i++) await this.#receive(messages[i]!, tags[i]!);
+      await this.#receiveAll(messages, tags);
     }
+  }
+
+  /** Receives results in order: synchronously, unless one needs an import first. */
+  #receiveAll(messages: Message[], tags: number[], from = 0): Promise<void> | undefined {
+    for (let i = from; i < messages.length; i++) {
+      const received = this.#receive(messages[i]!, tags[i]!);
+      if (received) return received.then(() => this.#receiveAll(messages, tags, i + 1));
+    }
+    return undefined;
   }
 
   /**
@@ -338,10 +347,8 @@ export class TaskEngine {
         const tags: number[] = [];
         const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
         if (messages.length > 0) {
-          for (let i = 0; i < messages.length; i++) {
-            const received = this.#receive(messages[i]!, tags[i]!);
-            if (received) await received;
-          }
+          const received = this.#receiveAll(messages, tags);
+          if (received) await received;
           yielded = false;
           continue;
         }
