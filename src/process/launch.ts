@@ -12,7 +12,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TRACKER_FD_ENV, trackerEnv, trackerFd } from '../shm/tracker.js';
 
 export interface ChildHeader {
@@ -48,7 +48,6 @@ export interface Launched {
 const here = import.meta.url;
 const bootstrapUrl = new URL(here.endsWith('.ts') ? './bootstrap.ts' : './bootstrap.js', here);
 
-/** execArgv for children: the parent's (so loaders like tsx apply), minus the test runner's flags. */
 /** Flags that name what the process runs (a child runs the bootstrap instead); true: takes a value. */
 const ENTRY_FLAGS = new Map([
   ['-e', true],
@@ -185,14 +184,57 @@ const { workerData } = require('node:worker_threads');
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
+/**
+ * Flags of this program that `new Worker` refuses in `execArgv`: V8's (`--max-old-space-size`,
+ * `--expose-gc`) and the per-process ones (`--title`). They already apply to every thread of
+ * the process, so a worker leaves them out. Learned from the first refusal, kept for the rest.
+ */
+const processWideFlags = new Set<string>();
+
+function threadExecArgv(): string[] {
+  const args = withoutTsx(childExecArgv());
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!processWideFlags.has(arg)) out.push(arg);
+    else if (!arg.includes('=') && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-')) i++; // its value
+  }
+  return out;
+}
+
+/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("…invalid execArgv flags: --a, --b"). */
+function refusedFlags(error: unknown): string[] {
+  if ((error as { code?: unknown })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
+  const message = String((error as Error).message);
+  const at = message.lastIndexOf(': ');
+  return at < 0
+    ? []
+    : message
+        .slice(at + 2)
+        .split(', ')
+        .filter((flag) => flag.startsWith('-'));
+}
+
+function newWorker(options: Omit<WorkerOptions, 'execArgv'>): Worker {
+  for (;;) {
+    const execArgv = threadExecArgv();
+    try {
+      return new Worker(WORKER_SHIM, { ...options, execArgv });
+    } catch (error) {
+      const refused = refusedFlags(error).filter((flag) => execArgv.includes(flag));
+      if (refused.length === 0) throw error;
+      for (const flag of refused) processWideFlags.add(flag);
+    }
+  }
+}
+
 export function launchThread(message: ChildMessage): Launched {
   trackerFd();
   const tsx = usesTsx();
-  const worker = new Worker(WORKER_SHIM, {
+  const worker = newWorker({
     eval: true,
     workerData: { ...message, bootstrap: bootstrapUrl.href, tsx },
     env: childEnv(),
-    execArgv: withoutTsx(childExecArgv()),
   });
   let forced: number | undefined;
   const exited = new Promise<ExitStatus>((resolve) => {

@@ -10,12 +10,12 @@ import { childPids, createBoard } from '../helpers.ts';
 const programs = fileURLToPath(new URL('../fixtures/process/programs/', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
-function run(file: string, args: string[] = []) {
+function run(file: string, args: string[] = [], nodeFlags: string[] = []) {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   return spawnSync(
     process.execPath,
-    [...process.execArgv.filter((a) => !a.startsWith('--test')), programs + file, ...args],
+    [...nodeFlags, ...process.execArgv.filter((a) => !a.startsWith('--test')), programs + file, ...args],
     {
       encoding: 'utf8',
       env,
@@ -104,6 +104,16 @@ for (const context of ['spawn', 'thread']) {
     assert.match(result.stderr, /refuses to load in a child/);
   });
 }
+
+test('programs: V8 and per-process Node flags, which Worker refuses in execArgv, do not stop thread workers', () => {
+  // Before the fix: ERR_WORKER_INVALID_EXEC_ARGV from every thread start.
+  const result = run('node-flags.ts', [], ['--expose-gc', '--max-old-space-size=512', '--title', 'mp-flags-test']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /thread process: gc is a function/);
+  assert.match(result.stdout, /spawn process: gc is a function/);
+  assert.match(result.stdout, /thread pool: 42, gc is a function/);
+  assert.match(result.stdout, /exitcodes 0 0/);
+});
 
 test('programs: a TypeScript program run by the tsx CLI runs its children under tsx', () => {
   const env = { ...process.env };
