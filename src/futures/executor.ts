@@ -4,11 +4,12 @@
 // later submit fail with BrokenProcessPool.
 import { ProcessError, TimeoutError } from '../errors.js';
 import { ChunkError, checkFunction, TaskEngine, validateCount, workerOptions } from '../pool/engine.js';
-import { collect } from '../pool/pool.js';
+import { collect, iterableKind } from '../pool/pool.js';
 import type { TaskKind } from '../pool/worker.js';
 import { cpuCount } from '../process/current.js';
 import type { StartMethod } from '../process/start-method.js';
 import { validateTimeout } from '../util/deadline.js';
+import { optionsArg } from '../util/options.js';
 import { BrokenProcessPool } from './errors.js';
 import { Future } from './future.js';
 
@@ -77,7 +78,7 @@ export class ProcessPoolExecutor {
     const engine = this.#engine;
     const future = new Future<R>(promise as Promise<R>, {
       withdraw: (reason) => id !== 0 && engine.withdraw(id, reason),
-      isRunning: () => id !== 0 && engine.isRunning(id),
+      isRunning: () => id !== 0 && engine.isStarted(id),
     });
     this.#futures.add(future as Future<unknown>);
     future.addDoneCallback(() => this.#futures.delete(future as Future<unknown>));
@@ -103,8 +104,9 @@ export class ProcessPoolExecutor {
   ): AsyncIterableIterator<Awaited<R>> {
     checkFunction(fn);
     this.#checkOpen();
-    const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
-    const { timeout } = options;
+    const { chunksize, timeout } = optionsArg(options, 'map()', '{ timeout: 5000, chunksize: 16 }');
+    const size = chunksize === undefined ? 1 : validateCount(chunksize, 'chunksize');
+    const sync = iterableKind(iterable, 'map()') === 'sync';
     if (timeout !== undefined) validateTimeout(timeout);
     const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     const submitAll = (items: T[]) => {
@@ -115,10 +117,9 @@ export class ProcessPoolExecutor {
       return futures;
     };
     // A sync iterable is submitted now, as in Python; an async one as soon as it is read.
-    const futures =
-      iterable !== null && typeof iterable === 'object' && Symbol.iterator in iterable
-        ? Promise.resolve(submitAll([...(iterable as Iterable<T>)]))
-        : collect(iterable).then(submitAll);
+    const futures = sync
+      ? Promise.resolve(submitAll([...(iterable as Iterable<T>)]))
+      : collect(iterable).then(submitAll);
     futures.catch(() => {});
     return results(futures, deadline, timeout);
   }
@@ -128,7 +129,11 @@ export class ProcessPoolExecutor {
    * resolves once every future is done and every worker has exited.
    */
   async shutdown(options: { wait?: boolean | undefined; cancelFutures?: boolean | undefined } = {}): Promise<void> {
-    const { wait = true, cancelFutures = false } = options;
+    const { wait = true, cancelFutures = false } = optionsArg(
+      options,
+      'shutdown()',
+      '{ wait: false, cancelFutures: true }',
+    );
     this.#shutdown = true;
     if (cancelFutures) for (const future of this.#futures) future.cancel();
     this.#engine.close();

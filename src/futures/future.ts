@@ -2,7 +2,8 @@
 // thenable (`await executor.submit(...)` works) that can also be asked about its state
 // synchronously, cancelled while still queued, and given done-callbacks.
 import { TimeoutError } from '../errors.js';
-import { validateTimeout, withTimeout } from '../util/deadline.js';
+import { Timer, validateTimeout, withTimeout } from '../util/deadline.js';
+import { optionsArg } from '../util/options.js';
 import { CancelledError } from './errors.js';
 
 type State = 'pending' | 'cancelled' | 'fulfilled' | 'rejected';
@@ -16,17 +17,27 @@ export interface FutureSource {
 }
 
 let outcomeOf: <R>(future: Future<R>) => { state: State; error: unknown };
+/** Takes back a done-callback that wait() or asCompleted() no longer needs. */
+let removeDoneCallback: <R>(future: Future<R>, fn: (future: Future<R>) => void) => void;
+/** Internal (for the tests; not exported by the package): how many done-callbacks wait on `future`. */
+export let doneCallbackCount: <R>(future: Future<R>) => number;
 
 export class Future<R> implements PromiseLike<R> {
   #state: State = 'pending';
   #value: R | undefined;
   #error: unknown;
   #callbacks: Array<(future: Future<R>) => void> = [];
+  #started = false;
   readonly #source: FutureSource;
   readonly #settled: Promise<void>;
 
   static {
     outcomeOf = <R>(future: Future<R>) => ({ state: future.#state, error: future.#error });
+    doneCallbackCount = (future) => future.#callbacks.length;
+    removeDoneCallback = (future, fn) => {
+      const at = future.#callbacks.indexOf(fn as never);
+      if (at >= 0) future.#callbacks.splice(at, 1);
+    };
   }
 
   /** Internal: made by the executors. */
@@ -60,7 +71,7 @@ export class Future<R> implements PromiseLike<R> {
   /** Cancels the task if no worker has started it: true when it is (or was already) cancelled. */
   cancel(): boolean {
     if (this.#state === 'cancelled') return true;
-    if (this.#state !== 'pending') return false;
+    if (this.#state !== 'pending' || this.#started) return false;
     const error = new CancelledError('the future was cancelled before it ran');
     if (!this.#source.withdraw(error)) return false; // running: it cannot be stopped
     this.#finish('cancelled', undefined, error);
@@ -71,8 +82,11 @@ export class Future<R> implements PromiseLike<R> {
     return this.#state === 'cancelled';
   }
 
+  /** True from the moment a worker has the task until done() is true (never back to pending). */
   running(): boolean {
-    return this.#state === 'pending' && this.#source.isRunning();
+    if (this.#state !== 'pending') return false;
+    if (!this.#started) this.#started = this.#source.isRunning();
+    return this.#started;
   }
 
   done(): boolean {
@@ -146,7 +160,11 @@ export async function wait<R>(
   options: { timeout?: number | undefined; returnWhen?: ReturnWhen | undefined } = {},
 ): Promise<{ done: Set<Future<R>>; notDone: Set<Future<R>> }> {
   const all = futuresOf(fs, 'wait()');
-  const { timeout, returnWhen = ALL_COMPLETED } = options;
+  const { timeout, returnWhen = ALL_COMPLETED } = optionsArg(
+    options,
+    'wait()',
+    "{ timeout: 5000, returnWhen: 'FIRST_COMPLETED' }",
+  );
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new RangeError(
       `returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`,
@@ -166,24 +184,30 @@ export async function wait<R>(
     (returnWhen === FIRST_COMPLETED && (finished > 0 || pending < all.size)) ||
     (returnWhen === FIRST_EXCEPTION && failures > 0);
   if (!satisfied() && timeout !== 0) {
+    const watched = new Map<Future<R>, () => void>();
     await new Promise<void>((resolve) => {
       let settled = false;
       const finish = () => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer?.clear();
         resolve();
       };
-      const timer = timeout === undefined ? undefined : setTimeout(finish, timeout);
+      const timer = timeout === undefined ? undefined : new Timer(finish, timeout);
       for (const f of all) {
         if (f.done()) continue;
-        f.addDoneCallback(() => {
+        const onDone = () => {
           finished++;
           if (failed(f)) failures++;
           if (satisfied()) finish();
-        });
+        };
+        watched.set(f, onDone);
+        f.addDoneCallback(onDone);
       }
     });
+    // As Python's waiters: none stays on a future once the wait is over (a polling loop of
+    // timed-out waits would pile them up).
+    for (const [f, onDone] of watched) removeDoneCallback(f, onDone);
   }
   const done = new Set<Future<R>>();
   const notDone = new Set<Future<R>>();
@@ -201,48 +225,65 @@ export function asCompleted<R>(fs: Iterable<Future<R>>, timeout?: number): Async
   if (timeout !== undefined) validateTimeout(timeout);
   const deadline = timeout === undefined ? undefined : Date.now() + timeout;
   const ready: Array<Future<R>> = [];
-  const waiting = new Set<Future<R>>();
-  let wake: (() => void) | undefined;
+  /** The futures not done yet, with the callback that tells of each. */
+  const waiting = new Map<Future<R>, () => void>();
+  /** next() calls waiting for a future, served in the order they were made. */
+  const takers: Array<{ resolve: (result: IteratorResult<Future<R>>) => void; reject: (error: unknown) => void }> = [];
+  let timer: Timer | undefined;
+  /** Set when the timeout passed with futures unfinished: thrown once, by the next() that would wait. */
+  let timedOut: TimeoutError | undefined;
+  const end = { done: true, value: undefined } as const;
+  /** No more futures will come: callbacks taken back; next() calls that wait get `error` or the end. */
+  const detach = (error?: TimeoutError) => {
+    for (const [f, onDone] of waiting) removeDoneCallback(f, onDone);
+    waiting.clear();
+    timer?.clear();
+    const left = takers.splice(0);
+    if (error && left.length === 0) timedOut = error;
+    for (const [i, taker] of left.entries()) {
+      if (error && i === 0) taker.reject(error);
+      else taker.resolve(end);
+    }
+  };
   for (const f of all) {
     if (f.done()) ready.push(f);
-    else waiting.add(f);
+    else waiting.set(f, () => {});
   }
-  for (const f of waiting) {
-    f.addDoneCallback(() => {
+  for (const f of waiting.keys()) {
+    const onDone = () => {
       if (!waiting.delete(f)) return;
-      ready.push(f);
-      wake?.();
-    });
+      const taker = takers.shift();
+      if (taker) taker.resolve({ done: false, value: f });
+      else ready.push(f);
+      if (waiting.size === 0) detach();
+    };
+    waiting.set(f, onDone);
+    f.addDoneCallback(onDone);
+  }
+  if (waiting.size > 0 && deadline !== undefined) {
+    // One timer for the whole iteration, as Python's: the futures done by then are still
+    // yielded; the call that would wait for more throws, and the iteration ends.
+    timer = new Timer(
+      () => detach(new TimeoutError(`${waiting.size} (of ${all.size}) futures unfinished after ${timeout} ms`)),
+      deadline - Date.now(),
+    );
   }
   const iterator: AsyncIterableIterator<Future<R>> = {
-    async next(): Promise<IteratorResult<Future<R>>> {
-      if (ready.length === 0 && waiting.size > 0) {
-        const left = deadline === undefined ? undefined : deadline - Date.now();
-        await new Promise<void>((resolve, reject) => {
-          const timer =
-            left === undefined
-              ? undefined
-              : setTimeout(
-                  () => {
-                    wake = undefined;
-                    reject(new TimeoutError(`${waiting.size} (of ${all.size}) futures unfinished after ${timeout} ms`));
-                  },
-                  Math.max(0, left),
-                );
-          wake = () => {
-            wake = undefined;
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+    next(): Promise<IteratorResult<Future<R>>> {
       const f = ready.shift();
-      return f === undefined ? { done: true, value: undefined } : { done: false, value: f };
+      if (f !== undefined) return Promise.resolve({ done: false, value: f });
+      if (timedOut) {
+        const error = timedOut;
+        timedOut = undefined;
+        return Promise.reject(error);
+      }
+      if (waiting.size === 0) return Promise.resolve(end);
+      return new Promise((resolve, reject) => takers.push({ resolve, reject }));
     },
     async return(): Promise<IteratorResult<Future<R>>> {
       ready.length = 0;
-      waiting.clear();
-      return { done: true, value: undefined };
+      detach();
+      return end;
     },
     [Symbol.asyncIterator]() {
       return iterator;

@@ -5,11 +5,15 @@
 //
 // Protocol: a waker changes the word, then wakes it. A wake of an unchanged word may be
 // missed by a waiter that has checked the word but not yet gone to sleep.
+import { Timer } from '../util/deadline.js';
 import { type NativeWaiter, native, WaitResult } from './binding.js';
 
 export type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
 
 const outcomes: WaitOutcome[] = ['ok', 'not-equal', 'timed-out'];
+
+/** Longer timeouts (some 30 000 years, and Infinity) wait forever: a timespec cannot hold them. */
+const FOREVER_MS = 1e15;
 
 /** Blocks this thread while the word equals `expected`; `timeout` in ms, undefined = forever. */
 export function waitSync(
@@ -18,7 +22,8 @@ export function waitSync(
   expected: number,
   timeout?: number,
 ): WaitOutcome {
-  return outcomes[native().wait(buffer, byteOffset, expected, timeout === undefined ? -1 : Math.max(0, timeout))]!;
+  const ms = timeout === undefined || timeout >= FOREVER_MS ? -1 : Math.max(0, timeout);
+  return outcomes[native().wait(buffer, byteOffset, expected, ms)]!;
 }
 
 export function wake(buffer: SharedArrayBuffer, byteOffset: number, count = 0x7fffffff): number {
@@ -108,9 +113,9 @@ export function waitAsync(
   const current = watch;
   const ref = options.ref !== false;
   return new Promise<WaitOutcome>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const done = () => {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       signal?.removeEventListener('abort', onAbort);
     };
     const listener: Listener = {
@@ -133,7 +138,7 @@ export function waitAsync(
     }
     if (ref && referenced++ === 0) waiter!.ref(true);
     if (timeout !== undefined) {
-      timer = setTimeout(() => {
+      timer = new Timer(() => {
         if (release(current, listener, true)) listener.settle('timed-out');
       }, timeout);
       if (!ref) timer.unref();

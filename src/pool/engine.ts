@@ -17,7 +17,7 @@ import type { Message } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
 import { RawArray } from '../sharedctypes/array.js';
-import { validateTimeout } from '../util/deadline.js';
+import { Timer, validateTimeout } from '../util/deadline.js';
 import {
   ABANDONED,
   encodeTask,
@@ -61,22 +61,28 @@ export function workerOptions(
   maxtasksName: string,
 ): Pick<EngineOptions, 'context' | 'initializer' | 'initargs' | 'maxtasks'> {
   const context = options.context === undefined ? defaultContext : validateStartMethod(options.context, 'context');
-  if (options.initializer !== undefined) checkFunction(options.initializer);
+  // (null stands for Python's None: no initializer, no limit)
+  const initializer = options.initializer ?? undefined;
+  if (initializer !== undefined) checkFunction(initializer, 'initializer');
   const initargs = options.initargs ?? [];
   if (!Array.isArray(initargs)) throw new TypeError('initargs must be an array');
-  const maxtasks = options.maxtasks === undefined ? 0 : validateCount(options.maxtasks, maxtasksName);
-  return { context, initializer: options.initializer as EngineOptions['initializer'], initargs, maxtasks };
+  const maxtasks = options.maxtasks == null ? 0 : validateCount(options.maxtasks, maxtasksName);
+  return { context, initializer: initializer as EngineOptions['initializer'], initargs, maxtasks };
 }
 
 export function validateCount(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+  if (typeof value !== 'number') {
+    const got = value === null ? 'null' : typeof value === 'string' ? `the string '${value}'` : typeof value;
+    throw new TypeError(`${what} must be a positive integer, got ${got}`);
+  }
+  if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`${what} must be a positive integer, got ${String(value)}`);
   }
   return value;
 }
 
-export function checkFunction(fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError(`a pool task must be a function (or a taskRef), got ${typeof fn}`);
+export function checkFunction(fn: unknown, what = 'a pool task'): void {
+  if (typeof fn !== 'function') throw new TypeError(`${what} must be a function (or a taskRef), got ${typeof fn}`);
 }
 
 export interface SubmitOptions {
@@ -475,10 +481,19 @@ export class TaskEngine {
     return Array.prototype.indexOf.call(this.#running, id) >= 0;
   }
 
+  /**
+   * True once a worker has taken the task: also after it cleared its slot, while the outcome
+   * is on its way (a future goes from running to done, as Python's, never back to pending).
+   */
+  isStarted(id: number): boolean {
+    if (!this.#pending.has(id) || this.isRunning(id)) return true;
+    return !this.#outbox.some((record) => record.tag === id) && !this.#tasks[kChannel].holds(id);
+  }
+
   /** Aborts or times out a task: rejects it, and ends its worker if it is running. */
   #guard(id: number, promise: Promise<unknown>, signal: AbortSignal | undefined, timeout: number | undefined) {
     return new Promise<unknown>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Timer | undefined;
       const stop = (reason: unknown) => {
         if (!this.#pending.has(id)) return;
         this.#pending.delete(id);
@@ -497,11 +512,11 @@ export class TaskEngine {
       };
       const onAbort = () => stop(signal!.reason);
       if (timeout !== undefined) {
-        timer = setTimeout(() => stop(new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
+        timer = new Timer(() => stop(new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       promise.then(resolve, reject).finally(() => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         signal?.removeEventListener('abort', onAbort);
       });
     });

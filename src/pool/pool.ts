@@ -23,12 +23,19 @@ export interface MapOptions extends TaskOptions {
   onProgress?: ((done: number, total: number | undefined) => void) | undefined;
 }
 
+/** Whether `items` is a sync or an async iterable; a TypeError naming `call` if neither. */
+export function iterableKind(items: unknown, call: string): 'sync' | 'async' {
+  const object = items === null || items === undefined ? undefined : Object(items);
+  if (typeof object?.[Symbol.iterator] === 'function') return 'sync';
+  if (typeof object?.[Symbol.asyncIterator] === 'function') return 'async';
+  const got =
+    items === null ? 'null' : typeof items === 'object' ? 'a non-iterable object' : `${typeof items} ${String(items)}`;
+  throw new TypeError(`${call} needs an iterable or an async iterable of items, got ${got}`);
+}
+
 export async function collect<T>(iterable: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
-  if (iterable === null || (typeof iterable !== 'object' && typeof iterable !== 'string')) {
-    throw new TypeError('map() needs an iterable or an async iterable of items');
-  }
   if (Array.isArray(iterable)) return iterable;
-  if (Symbol.iterator in Object(iterable)) return Array.from(iterable as Iterable<T>); // no await per item
+  if (iterableKind(iterable, 'map()') === 'sync') return Array.from(iterable as Iterable<T>); // no await per item
   const items: T[] = [];
   for await (const item of iterable as AsyncIterable<T>) items.push(item);
   return items;

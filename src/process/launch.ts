@@ -9,8 +9,11 @@
 //        │   body: serialized target/args     runs, joins its children, exits
 //        ◀──────────── exit code / signal ───┘
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TRACKER_FD_ENV, trackerEnv, trackerFd } from '../shm/tracker.js';
@@ -141,14 +144,43 @@ export function launchSpawn(message: ChildMessage): Launched {
 }
 
 /**
- * Whether this program runs under tsx, whose hooks Node 20 does not apply inside workers.
- * Remembered in the environment, because a worker's own execArgv no longer shows it.
+ * If this program runs under tsx (whose hooks Node 20 does not apply inside workers): the URL
+ * of tsx's API for a worker to register. Looked for beside the tsx that runs this process (the
+ * CLI names its files in execArgv), then from the working directory and from this package, so
+ * that a global or npx tsx works from any directory. Remembered in the environment, because a
+ * worker's own execArgv no longer shows it.
  */
-function usesTsx(): boolean {
-  if (process.env.MP_LOADER_TSX === '1') return true;
-  const found = process.execArgv.some((arg) => arg.includes('tsx')) || bootstrapUrl.pathname.endsWith('.ts');
-  if (found) process.env.MP_LOADER_TSX = '1';
-  return found;
+function tsxApi(): string | undefined {
+  const known = process.env.MP_LOADER_TSX;
+  if (known) return known;
+  const flags = process.execArgv.filter((arg) => arg.includes('tsx'));
+  if (flags.length === 0 && !bootstrapUrl.pathname.endsWith('.ts')) return undefined;
+  const files = flags.filter((arg) => arg.startsWith('/') || arg.startsWith('file:'));
+  const bases = [
+    ...files.map((arg) => (arg.startsWith('file:') ? fileURLToPath(arg) : arg)),
+    `${process.cwd()}/`,
+    here,
+  ];
+  let api = 'tsx/esm/api'; // not found: the worker's import fails with Node's message
+  for (const base of bases) {
+    try {
+      api = tsxApiFrom(base);
+      break;
+    } catch {
+      // not from there
+    }
+  }
+  process.env.MP_LOADER_TSX = api;
+  return api;
+}
+
+/** The ES module entry of `tsx/esm/api` as seen from `base` (require.resolve would give the CommonJS one). */
+function tsxApiFrom(base: string): string {
+  const manifest = createRequire(base).resolve('tsx/package.json');
+  const entry = JSON.parse(readFileSync(manifest, 'utf8')).exports?.['./esm/api']?.import;
+  const file = typeof entry === 'string' ? entry : entry?.default;
+  if (typeof file !== 'string') throw new Error(`${manifest} names no ES module entry for tsx/esm/api`);
+  return pathToFileURL(join(dirname(manifest), file)).href;
 }
 
 /** Drops tsx's `--import`/`--require`/`--loader` flags (with their values); the shim registers it instead. */
@@ -170,16 +202,7 @@ function withoutTsx(args: string[]): string[] {
 const WORKER_SHIM = `
 const { workerData } = require('node:worker_threads');
 (async () => {
-  if (workerData.tsx) {
-    let api;
-    try { api = await import('tsx/esm/api'); }
-    catch {
-      const { createRequire } = require('node:module');
-      const { pathToFileURL } = require('node:url');
-      api = await import(pathToFileURL(createRequire(process.cwd() + '/').resolve('tsx/esm/api')).href);
-    }
-    api.register();
-  }
+  if (workerData.tsx) (await import(workerData.tsx)).register();
   await import(workerData.bootstrap);
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
@@ -230,7 +253,7 @@ function newWorker(options: Omit<WorkerOptions, 'execArgv'>): Worker {
 
 export function launchThread(message: ChildMessage): Launched {
   trackerFd();
-  const tsx = usesTsx();
+  const tsx = tsxApi();
   const worker = newWorker({
     eval: true,
     workerData: { ...message, bootstrap: bootstrapUrl.href, tsx },

@@ -6,7 +6,7 @@
 import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
-import { validateTimeout } from '../util/deadline.js';
+import { Timer, validateTimeout } from '../util/deadline.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
@@ -161,14 +161,14 @@ export class Process {
         if (timeout === undefined) {
           await internal.sentinel;
         } else {
-          let timer: NodeJS.Timeout | undefined;
+          let timer: Timer | undefined;
           await Promise.race([
             internal.sentinel,
             new Promise<void>((resolve) => {
-              timer = setTimeout(resolve, timeout);
+              timer = new Timer(resolve, timeout);
             }),
           ]);
-          clearTimeout(timer);
+          timer?.clear();
         }
       } finally {
         if (internal.daemon) internal.launched?.ref(false);

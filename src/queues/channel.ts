@@ -623,6 +623,15 @@ export class Channel {
    * found (it will never be delivered), false when it was already taken.
    */
   withdraw(tag: number): boolean {
+    return this.#find(tag, true);
+  }
+
+  /** Whether a record with this tag is still queued (not taken, not withdrawn). */
+  holds(tag: number): boolean {
+    return this.#find(tag, false);
+  }
+
+  #find(tag: number, withdraw: boolean): boolean {
     const h = this.#h;
     this.#lock.acquireSync(undefined);
     try {
@@ -632,7 +641,7 @@ export class Channel {
         const length = this.#ringView.getUint32(at, true);
         const flags = this.#ringView.getUint32(at + 4, true);
         if (!(flags & FLAG_WITHDRAWN) && this.#ringView.getInt32(at + 8, true) === tag) {
-          this.#ringView.setUint32(at + 4, flags | FLAG_WITHDRAWN, true);
+          if (withdraw) this.#ringView.setUint32(at + 4, flags | FLAG_WITHDRAWN, true);
           return true;
         }
         at = (at + recordSize(length)) % this.#ring.length;

@@ -6,7 +6,8 @@
 // writes into shared memory before it returns, so joinThread() has nothing left to wait for.
 import { Empty, Full, ProcessError } from '../errors.js';
 import { deserialize, deserializeSync, kHandle, registerHandleType, serialize } from '../serialize/index.js';
-import { deadlineOf, remaining } from '../util/deadline.js';
+import { deadlineOf, remaining, Timer } from '../util/deadline.js';
+import { optionsArg } from '../util/options.js';
 import { Channel, type ChannelHandle, type Message } from './channel.js';
 
 export interface QueueOptions {
@@ -23,12 +24,9 @@ function validateMaxsize(maxsize: unknown): number {
 }
 
 function waitPlan(options: QueueOptions | undefined): { block: boolean; deadline: number } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError('queue options must be an object such as { block: false } or { timeout: 500 }');
-  }
-  const block = options?.block ?? true;
+  const { block = true, timeout } = optionsArg(options, 'a queue call', '{ block: false } or { timeout: 500 }');
   if (typeof block !== 'boolean') throw new TypeError('queue option `block` must be a boolean');
-  return { block, deadline: block ? deadlineOf(options?.timeout) : 0 };
+  return { block, deadline: block ? deadlineOf(timeout) : 0 };
 }
 
 /** Deserializes a message, then lets its large-message segment carry the next one. */
@@ -51,7 +49,7 @@ function decodeSync<T>(message: Message): T {
 interface PendingGet {
   resolve: (message: Message) => void;
   reject: (reason: unknown) => void;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -135,7 +133,7 @@ export class Queue<T = unknown> {
       const getter: PendingGet = { resolve, reject, timer: undefined, signal, onAbort: undefined };
       const left = remaining(deadline);
       if (left !== undefined) {
-        getter.timer = setTimeout(() => {
+        getter.timer = new Timer(() => {
           if (this.#drop(getter)) reject(new Empty(`the queue stayed empty for ${options?.timeout} ms`));
         }, left);
       }
@@ -160,7 +158,7 @@ export class Queue<T = unknown> {
   }
 
   #settle(getter: PendingGet): void {
-    if (getter.timer) clearTimeout(getter.timer);
+    getter.timer?.clear();
     if (getter.onAbort) getter.signal!.removeEventListener('abort', getter.onAbort);
   }
 

@@ -27,7 +27,8 @@ import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
-import { validateTimeout } from '../util/deadline.js';
+import { Timer, validateTimeout } from '../util/deadline.js';
+import { optionsArg } from '../util/options.js';
 
 export enum Word {
   State = 0,
@@ -81,10 +82,7 @@ function pidAlive(pid: number): boolean {
 /** The timeout an acquire call means: undefined = forever, 0 = do not wait. */
 export function acquireTimeout(options: AcquireOptions | undefined): number | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('acquire options must be an object such as { block: false } or { timeout: 500 }');
-  }
-  const { block = true, timeout } = options;
+  const { block = true, timeout } = optionsArg(options, 'acquire', '{ block: false } or { timeout: 500 }');
   if (typeof block !== 'boolean') throw new TypeError('acquire option `block` must be a boolean');
   if (timeout !== undefined) validateTimeout(timeout);
   return block ? timeout : 0;
@@ -94,7 +92,7 @@ interface Waiter {
   resolve: (acquired: boolean) => void;
   reject: (reason: unknown) => void;
   onGrant: (() => void) | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -253,7 +251,7 @@ export class SemLock {
     return new Promise<boolean>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, onGrant, timer: undefined, signal, onAbort: undefined };
       if (timeout !== undefined) {
-        waiter.timer = setTimeout(() => {
+        waiter.timer = new Timer(() => {
           if (this.#dequeue(waiter)) resolve(false);
         }, timeout);
       }
@@ -278,7 +276,7 @@ export class SemLock {
   }
 
   #settle(waiter: Waiter): void {
-    if (waiter.timer) clearTimeout(waiter.timer);
+    waiter.timer?.clear();
     if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
   }
 

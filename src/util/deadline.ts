@@ -21,6 +21,43 @@ export function remaining(deadline: number): number | undefined {
   return deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
 }
 
+/** The longest delay a Node timer takes (about 24.8 days): a longer one would fire after 1 ms. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+/**
+ * A one-shot timer for any non-negative delay in ms: `Infinity` never fires, and a delay past
+ * Node's limit is reached in steps. (`setTimeout` fires a too-long delay after 1 ms.)
+ */
+export class Timer {
+  #handle: NodeJS.Timeout | undefined;
+  #referenced = true;
+  #cleared = false;
+
+  constructor(fire: () => void, ms: number) {
+    this.#arm(fire, performance.now() + ms);
+  }
+
+  #arm(fire: () => void, at: number): void {
+    if (this.#cleared || at === Infinity) return;
+    const left = at - performance.now();
+    this.#handle =
+      left > MAX_TIMER_MS ? setTimeout(() => this.#arm(fire, at), MAX_TIMER_MS) : setTimeout(fire, Math.max(0, left));
+    if (!this.#referenced) this.#handle.unref();
+  }
+
+  /** Lets the program exit while the timer runs. */
+  unref(): this {
+    this.#referenced = false;
+    this.#handle?.unref();
+    return this;
+  }
+
+  clear(): void {
+    this.#cleared = true;
+    clearTimeout(this.#handle);
+  }
+}
+
 /**
  * `promise`, or TimeoutError(`${what} within ${timeout} ms`) if it has not settled by then;
  * `timeout` undefined waits for ever. The timer never outlives the wait.
@@ -28,15 +65,15 @@ export function remaining(deadline: number): number | undefined {
 export async function withTimeout<T>(promise: Promise<T>, timeout: number | undefined, what: string): Promise<T> {
   if (timeout === undefined) return promise;
   validateTimeout(timeout);
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`${what} within ${timeout} ms`)), timeout);
+        timer = new Timer(() => reject(new TimeoutError(`${what} within ${timeout} ms`)), timeout);
       }),
     ]);
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
   }
 }

@@ -76,6 +76,22 @@ for (const context of ['spawn', 'thread'] as const) {
       assert.equal(running.cancel(), false, 'a finished future cannot be cancelled');
     });
 
+    test('running() goes from true to done, never back to false while the result travels', async () => {
+      await using executor = new Executor({ maxWorkers: 2 });
+      const futures = Array.from({ length: 20 }, (_, i) => executor.submit(tasks.slowSquare, i));
+      const seenRunning = new Set<Future<number>>();
+      const deadline = Date.now() + 20_000;
+      while (!futures.every((f) => f.done())) {
+        assert.ok(Date.now() < deadline, 'the futures finish');
+        for (const f of futures) {
+          if (f.running()) seenRunning.add(f);
+          else if (seenRunning.has(f)) assert.equal(f.done(), true, 'a running future only stops running when done');
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok(seenRunning.size > 0);
+    });
+
     test('map: input order, chunks, errors where they occur, timeout', async () => {
       await using executor = new Executor({ maxWorkers: 2 });
       const collect = async <T>(it: AsyncIterable<T>) => {
@@ -138,9 +154,21 @@ for (const context of ['spawn', 'thread'] as const) {
       assert.throws(() => new Executor({ maxWorkers: 0 }), RangeError);
       assert.throws(() => new Executor({ maxWorkers: 1.5 }), RangeError);
       assert.throws(() => new Executor({ maxTasksPerChild: -1 }), RangeError);
+      assert.throws(
+        () => new Executor({ maxWorkers: '2' as never }),
+        /maxWorkers must be a positive integer, got the string '2'/,
+      );
+      assert.throws(() => new Executor({ initializer: 3 as never }), /initializer must be a function/);
       const executor = new Executor({ maxWorkers: 2 });
       assert.throws(() => executor.submit(42 as never), TypeError);
       assert.throws(() => executor.map(tasks.square, [1], { chunksize: 0 }), RangeError);
+      // Python habits: positional timeout / wait flag, a non-iterable; each fails at the call.
+      assert.throws(() => executor.map(tasks.square, [1], 100 as never), /map\(\) takes an options object/);
+      assert.throws(
+        () => executor.map(tasks.square, 5 as never),
+        /needs an iterable or an async iterable of items, got number 5/,
+      );
+      await assert.rejects(executor.shutdown(false as never), /shutdown\(\) takes an options object/);
       const unsendable = executor.submit(tasks.square, Symbol('no') as never);
       await assert.rejects(unsendable.result(), SerializationError);
       assert.equal(await executor.submit(tasks.square, 5), 25, 'the executor still works');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { childPids, createBoard } from '../helpers.ts';
@@ -115,20 +116,25 @@ test('programs: V8 and per-process Node flags, which Worker refuses in execArgv,
   assert.match(result.stdout, /exitcodes 0 0/);
 });
 
-test('programs: a TypeScript program run by the tsx CLI runs its children under tsx', () => {
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  const result = spawnSync(process.execPath, [tsxCli, `${programs}tsx-program.ts`], {
-    encoding: 'utf8',
-    env,
-    timeout: 60_000,
+for (const where of ['the project', 'a directory with no tsx in reach']) {
+  test(`programs: a TypeScript program run by the tsx CLI runs its children under tsx (from ${where})`, () => {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    // From elsewhere (a global or npx tsx), the thread found no tsx/esm/api to register.
+    const cwd = where === 'the project' ? process.cwd() : tmpdir();
+    const result = spawnSync(process.execPath, [tsxCli, `${programs}tsx-program.ts`], {
+      cwd,
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /ts-spawn says spawn!spawn!/);
+    assert.match(result.stdout, /ts-spawn exitcode 0/);
+    assert.match(result.stdout, /ts-thread says thread!thread!/);
+    assert.match(result.stdout, /ts-thread exitcode 0/);
   });
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /ts-spawn says spawn!spawn!/);
-  assert.match(result.stdout, /ts-spawn exitcode 0/);
-  assert.match(result.stdout, /ts-thread says thread!thread!/);
-  assert.match(result.stdout, /ts-thread exitcode 0/);
-});
+}
 
 test('programs: a `node -e` script can start processes; its children run the bootstrap, not the script again', () => {
   const env = { ...process.env };
