@@ -61,11 +61,11 @@ export class ProcessPoolExecutor {
     this.#engine.checkRunning(); // a broken executor throws its BrokenProcessPool
   }
 
-  #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[]): Future<R> {
+  #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], held = false): Future<R> {
     let id = 0;
     let promise: Promise<unknown>;
     try {
-      ({ id, promise } = this.#engine.submit(kind, fn, args));
+      ({ id, promise } = this.#engine.submit(kind, fn, args, undefined, held));
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw error;
       promise = Promise.reject(error); // a SerializationError fails this future only
@@ -109,17 +109,23 @@ export class ProcessPoolExecutor {
     const sync = iterableKind(iterable, 'map()') === 'sync';
     if (timeout !== undefined) validateTimeout(timeout);
     const deadline = timeout === undefined ? undefined : Date.now() + timeout;
-    const submitAll = (items: T[]) => {
+    const submitAll = (items: T[], held = false) => {
       const futures: Array<Future<Awaited<R>[]>> = [];
       for (let start = 0; start < items.length; start += size) {
-        futures.push(this.#future<Awaited<R>[]>('map', fn, items.slice(start, start + size)));
+        futures.push(this.#future<Awaited<R>[]>('map', fn, items.slice(start, start + size), held));
       }
       return futures;
     };
-    // A sync iterable is submitted now, as in Python; an async one as soon as it is read.
-    const futures = sync
-      ? Promise.resolve(submitAll([...(iterable as Iterable<T>)]))
-      : collect(iterable).then(submitAll);
+    // A sync iterable is submitted now, as in Python; an async one as soon as it is read,
+    // with the executor held open for it (a shutdown() meanwhile lets it finish).
+    let futures: Promise<Array<Future<Awaited<R>[]>>>;
+    if (sync) futures = Promise.resolve(submitAll([...(iterable as Iterable<T>)]));
+    else {
+      const release = this.#engine.hold();
+      futures = collect(iterable)
+        .then((items) => submitAll(items, true))
+        .finally(release);
+    }
     futures.catch(() => {});
     return results(futures, deadline, timeout);
   }

@@ -143,6 +143,8 @@ export class TaskEngine {
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;
+  /** Calls accepted before close() that are still reading their input: see hold(). */
+  readonly #holds = new Set<() => void>();
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -222,7 +224,7 @@ export class TaskEngine {
     if (abandoned) held = 0;
     const code = worker.exitcode ?? 0;
     const crashed = held > 0 || (code !== 0 && !abandoned);
-    if (!crashed && this.#state === 'close' && this.#tasks.qsize() === 0) return;
+    if (!crashed && this.#state === 'close' && this.#tasks.qsize() === 0 && this.#holds.size === 0) return;
     const how = code < 0 ? `was killed by signal ${-code}` : `exited with code ${code}`;
     const where = `the pool worker ${worker.name} (pid ${worker.pid}) ${how}`;
     if (crashed && this.#options.onCrash === 'break' && this.#options.broken) {
@@ -231,7 +233,7 @@ export class TaskEngine {
       return;
     }
     if (held > 0) this.#settle(held, false, new ProcessError(`${where} while running this task`));
-    if (this.#state === 'run' || this.#tasks.qsize() > 0) this.#startWorker(slot);
+    if (this.#state === 'run' || this.#tasks.qsize() > 0 || this.#holds.size > 0) this.#startWorker(slot);
   }
 
   /** Executors: every outstanding task fails, the other workers are stopped. */
@@ -403,8 +405,9 @@ export class TaskEngine {
     fn: (...args: any[]) => unknown,
     args: unknown[],
     options?: SubmitOptions,
+    held = false,
   ): { id: number; promise: Promise<unknown> } {
-    this.checkRunning();
+    if (!held || this.#state !== 'close') this.checkRunning();
     const signal = options?.signal;
     const timeout = options?.timeout;
     if (timeout !== undefined) validateTimeout(timeout);
@@ -522,10 +525,34 @@ export class TaskEngine {
     });
   }
 
-  /** No new tasks; workers exit once the queue is drained. */
+  /**
+   * Holds the pool open for a call accepted now whose tasks are still to come (a map reading
+   * an async iterable, an imap reading its input lazily): as Python's, a call made before
+   * close() runs to its end. Its tasks go with submit(…, held = true), also after close();
+   * the workers are told to exit only once every hold is released. `onClose` runs at close()
+   * (imap then reads the rest of its input at once). Returns the release.
+   */
+  hold(onClose?: () => void): () => void {
+    this.checkRunning();
+    const notify = onClose ?? (() => {});
+    this.#holds.add(notify);
+    return () => {
+      if (this.#holds.delete(notify) && this.#holds.size === 0 && this.#state === 'close') this.#sendSentinels();
+    };
+  }
+
+  /** No new tasks; workers exit once the queue is drained and the held calls are in. */
   close(): void {
     if (this.#state !== 'run') return;
     this.#state = 'close';
+    if (this.#holds.size > 0) {
+      for (const onClose of [...this.#holds]) onClose();
+      if (this.#holds.size > 0) return; // the last release sends the sentinels
+    }
+    this.#sendSentinels();
+  }
+
+  #sendSentinels(): void {
     this.#flush(); // the tasks go before the sentinels
     const sentinel = new Uint8Array(0);
     // One per slot ever started (lazy engines may not have started them all).

@@ -83,8 +83,23 @@ export class Pool {
     this.#engine.checkRunning();
   }
 
-  #submit(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], options?: TaskOptions): Promise<unknown> {
-    return this.#engine.submit(kind, fn, args, options).promise;
+  #submit(
+    kind: TaskKind,
+    fn: (...args: any[]) => unknown,
+    args: unknown[],
+    options?: TaskOptions,
+    held = false,
+  ): Promise<unknown> {
+    return this.#engine.submit(kind, fn, args, options, held).promise;
+  }
+
+  /**
+   * Accepts a call whose items are still to be read: checked now, and the pool stays open for
+   * it until it has submitted them (close() right after map() must not fail the map).
+   */
+  #accept(fn: unknown, onClose?: () => void): () => void {
+    checkFunction(fn);
+    return this.#engine.hold(onClose);
   }
 
   // -------------------------------------------------------------------------------------
@@ -117,37 +132,60 @@ export class Pool {
     return Math.max(1, Math.ceil(length / (4 * this.#processes)));
   }
 
-  async #mapItems(kind: 'map' | 'starmap', fn: (...a: any[]) => unknown, items: unknown[], options: MapOptions) {
-    checkFunction(fn);
-    this.#checkRunning();
-    const size = this.#chunksize(items.length, options);
+  /** Reads the items of an accepted call (see #accept); the hold is released on failure. */
+  async #items<T>(iterable: Iterable<T> | AsyncIterable<T>, release: () => void, starmap = false): Promise<T[]> {
+    try {
+      const items = await collect(iterable);
+      if (starmap && !items.every((item) => Array.isArray(item))) {
+        throw new TypeError('starmap() needs an iterable of argument arrays');
+      }
+      return items;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Submits the chunks of an accepted call, releases its hold, and gathers the results. */
+  async #mapItems(
+    kind: 'map' | 'starmap',
+    fn: (...a: any[]) => unknown,
+    items: unknown[],
+    options: MapOptions,
+    release: () => void,
+  ) {
     const lists: unknown[][] = [];
     const chunks: Array<Promise<void>> = [];
     let done = 0;
-    for (let start = 0; start < items.length; start += size) {
-      const index = lists.length;
-      lists.push([]);
-      const chunk = items.slice(start, start + size);
-      const count = chunk.length; // (the chunk itself is garbage once it is serialized)
-      let submitted: Promise<unknown>;
-      try {
-        submitted = this.#submit(kind, fn, chunk, options);
-      } catch (error) {
-        // This chunk cannot be sent (an item cannot be serialized): map() rejects with that;
-        // the chunks already sent may still fail, and nobody will look at them.
-        for (const sent of chunks) sent.catch(() => {});
-        throw error;
+    try {
+      const size = this.#chunksize(items.length, options);
+      for (let start = 0; start < items.length; start += size) {
+        const index = lists.length;
+        lists.push([]);
+        const chunk = items.slice(start, start + size);
+        const count = chunk.length; // (the chunk itself is garbage once it is serialized)
+        let submitted: Promise<unknown>;
+        try {
+          submitted = this.#submit(kind, fn, chunk, options, true);
+        } catch (error) {
+          // This chunk cannot be sent (an item cannot be serialized): map() rejects with that;
+          // the chunks already sent may still fail, and nobody will look at them.
+          for (const sent of chunks) sent.catch(() => {});
+          throw error;
+        }
+        const promise = submitted.then((values) => {
+          lists[index] = values as unknown[];
+          done += count;
+          options.onProgress?.(done, items.length);
+        });
+        chunks.push(
+          promise.catch((error: unknown) => {
+            throw error instanceof ChunkError ? error.withOffset(start) : new ChunkError(error, 0, start);
+          }),
+        );
       }
-      const promise = submitted.then((values) => {
-        lists[index] = values as unknown[];
-        done += count;
-        options.onProgress?.(done, items.length);
-      });
-      chunks.push(
-        promise.catch((error: unknown) => {
-          throw error instanceof ChunkError ? error.withOffset(start) : new ChunkError(error, 0, start);
-        }),
-      );
+    } finally {
+      release();
     }
     const outcomes = await Promise.allSettled(chunks);
     // The first error in input order wins, as a single rejection.
@@ -164,7 +202,9 @@ export class Pool {
     iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions = {},
   ): Promise<Awaited<R>[]> {
-    return (await this.#mapItems('map', fn, await collect(iterable), options)) as Awaited<R>[];
+    const release = this.#accept(fn);
+    const items = await this.#items(iterable, release);
+    return (await this.#mapItems('map', fn, items, options, release)) as Awaited<R>[];
   }
 
   mapAsync<T, R>(
@@ -181,11 +221,9 @@ export class Pool {
     iterable: Iterable<unknown[]> | AsyncIterable<unknown[]>,
     options: MapOptions = {},
   ): Promise<Awaited<R>[]> {
-    const items = await collect(iterable);
-    for (const item of items) {
-      if (!Array.isArray(item)) throw new TypeError('starmap() needs an iterable of argument arrays');
-    }
-    return (await this.#mapItems('starmap', fn, items, options)) as Awaited<R>[];
+    const release = this.#accept(fn);
+    const items = await this.#items(iterable, release, true);
+    return (await this.#mapItems('starmap', fn, items, options, release)) as Awaited<R>[];
   }
 
   starmapAsync<R>(
@@ -215,66 +253,105 @@ export class Pool {
     return this.#imap(fn, iterable, options, false) as AsyncIterableIterator<Awaited<R>>;
   }
 
-  async *#imap<T>(
+  /**
+   * Checked at the call, as Python's. The input is read a few chunks ahead of the results
+   * (flat memory over an endless generator); at close() the rest is read and submitted at
+   * once, since a call made before close() runs to its end even if nobody iterates yet.
+   */
+  #imap<T>(
     fn: (x: T) => unknown,
     iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions,
     ordered: boolean,
-  ): AsyncGenerator<unknown> {
+  ): AsyncIterableIterator<unknown> {
+    const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
+    const kind = iterableKind(iterable, ordered ? 'imap()' : 'imapUnordered()');
     checkFunction(fn);
     this.#checkRunning();
-    const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
-    const iterator =
-      Symbol.asyncIterator in Object(iterable)
+    const iterator: Iterator<T> | AsyncIterator<T> =
+      kind === 'async'
         ? (iterable as AsyncIterable<T>)[Symbol.asyncIterator]()
         : (iterable as Iterable<T>)[Symbol.iterator]();
-    const ahead = this.#processes * 2;
-    const inFlight: Array<{ promise: Promise<unknown[]>; settled: boolean; values?: unknown[]; error?: unknown }> = [];
+    type Entry = { promise: Promise<unknown[]>; settled: boolean };
+    const inFlight: Entry[] = [];
+    let ahead = this.#processes * 2;
     let exhausted = false;
-    let done = 0;
-    const refill = async () => {
-      while (!exhausted && inFlight.length < ahead) {
-        const chunk: T[] = [];
-        while (chunk.length < size) {
-          const next = await iterator.next();
-          if (next.done) {
-            exhausted = true;
-            break;
+    let reading: Promise<void> | undefined;
+    const release = this.#accept(fn, () => {
+      ahead = Infinity;
+      void refill().catch(() => {}); // (a failure reaches the iteration through its entry)
+    });
+    const finish = () => {
+      exhausted = true;
+      release();
+    };
+    const add = (promise: Promise<unknown>) => {
+      const entry: Entry = { promise: Promise.resolve([]), settled: false };
+      entry.promise = promise.then(
+        (values) => {
+          entry.settled = true;
+          return values as unknown[];
+        },
+        (error: unknown) => {
+          entry.settled = true;
+          throw error instanceof ChunkError ? error.error : error;
+        },
+      );
+      entry.promise.catch(() => {});
+      inFlight.push(entry);
+    };
+    // One reader at a time; reading the input or sending a chunk fails in its place in order.
+    const refill = (): Promise<void> =>
+      (reading ??= (async () => {
+        try {
+          while (!exhausted && inFlight.length < ahead) {
+            const chunk: T[] = [];
+            while (chunk.length < size) {
+              const next = await iterator.next();
+              if (next.done) {
+                finish();
+                break;
+              }
+              chunk.push(next.value);
+            }
+            if (chunk.length === 0) break;
+            add(
+              new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))),
+            );
           }
-          chunk.push(next.value);
+        } catch (error) {
+          finish();
+          add(Promise.reject(error));
+        } finally {
+          reading = undefined;
         }
-        if (chunk.length === 0) break;
-        const entry: (typeof inFlight)[number] = { promise: Promise.resolve([]), settled: false };
-        entry.promise = this.#submit('map', fn, chunk, options).then(
-          (values) => {
-            entry.settled = true;
-            entry.values = values as unknown[];
-            return entry.values;
-          },
-          (error: unknown) => {
-            entry.settled = true;
-            entry.error = error instanceof ChunkError ? error.error : error;
-            throw entry.error;
-          },
-        );
-        entry.promise.catch(() => {});
-        inFlight.push(entry);
+      })());
+    const results = async function* (): AsyncGenerator<unknown> {
+      let done = 0;
+      try {
+        await refill();
+        while (inFlight.length > 0) {
+          let index = 0;
+          if (!ordered) {
+            await Promise.race(inFlight.map((entry) => entry.promise.catch(() => {})));
+            index = inFlight.findIndex((entry) => entry.settled);
+          }
+          const [entry] = inFlight.splice(index, 1);
+          const values = await entry!.promise;
+          done += values.length;
+          options.onProgress?.(done, undefined);
+          await refill();
+          yield* values;
+        }
+      } finally {
+        if (!exhausted) {
+          // Left early (break, or an error): the input is closed, as a for-of would.
+          finish();
+          await iterator.return?.();
+        }
       }
     };
-    await refill();
-    while (inFlight.length > 0) {
-      let index = 0;
-      if (!ordered) {
-        await Promise.race(inFlight.map((entry) => entry.promise.catch(() => {})));
-        index = inFlight.findIndex((entry) => entry.settled);
-      }
-      const [entry] = inFlight.splice(index, 1);
-      const values = await entry!.promise;
-      done += values.length;
-      options.onProgress?.(done, undefined);
-      await refill();
-      yield* values;
-    }
+    return results();
   }
 
   /** No new tasks; workers exit once the queue is drained. */

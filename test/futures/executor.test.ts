@@ -115,6 +115,10 @@ for (const context of ['spawn', 'thread'] as const) {
       const release = new Event();
       await assert.rejects(collect(executor.map(tasks.waitOn, [release], { timeout: 50 })), TimeoutError);
       release.set();
+      // A map over an async input, then shutdown() at once: the map was accepted, so it runs.
+      const late = executor.map(tasks.square, numbers());
+      await executor.shutdown();
+      assert.deepEqual(await collect(late), [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
     });
 
     test('wait and asCompleted', async () => {

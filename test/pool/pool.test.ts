@@ -186,6 +186,61 @@ test('pool: imap reads an endless input lazily', async () => {
   }
 });
 
+test('pool: calls made before close() run to their end, as in Python; imap too, iterated after join()', async () => {
+  const pool = new Pool(2);
+  try {
+    async function* numbers(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    async function* pairs(n: number) {
+      for await (const i of numbers(n)) yield [i, i];
+    }
+    // Each call below used to fail with "the pool is closed" when close() came in the same tick.
+    const mapped = pool.map(tasks.square, numbers(4));
+    const asynced = pool.mapAsync(tasks.square, [4, 5]);
+    const starred = pool.starmap(tasks.add, pairs(3));
+    const lazy = pool.imap(tasks.square, numbers(6));
+    const unordered = pool.imapUnordered(tasks.square, [1, 2, 3]);
+    pool.close();
+    assert.throws(() => pool.imap(tasks.square, [1]), ProcessError, 'a new call after close() fails at once');
+    await pool.join();
+    assert.deepEqual(await mapped, [0, 1, 4, 9]);
+    assert.deepEqual(await asynced.get(1000), [16, 25]);
+    assert.deepEqual(await starred, [0, 2, 4]);
+    const seen: number[] = [];
+    for await (const value of lazy) seen.push(value);
+    assert.deepEqual(seen, [0, 1, 4, 9, 16, 25]);
+    const others: number[] = [];
+    for await (const value of unordered) others.push(value);
+    assert.deepEqual(
+      others.sort((a, b) => a - b),
+      [1, 4, 9],
+    );
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: leaving an imap early closes its input, as a for-of would', async () => {
+  const pool = new Pool(2);
+  let closed = false;
+  function* input() {
+    try {
+      for (let i = 0; ; i++) yield i;
+    } finally {
+      closed = true;
+    }
+  }
+  try {
+    for await (const value of pool.imap(tasks.square, input())) if (value >= 4) break;
+    assert.equal(closed, true);
+    pool.close();
+    await pool.join(); // and it holds the pool open no longer
+  } finally {
+    await pool.terminate();
+  }
+});
+
 test('pool: bad arguments and misuse', async () => {
   assert.throws(() => new Pool(0), RangeError);
   assert.throws(() => new Pool(1.5), RangeError);
