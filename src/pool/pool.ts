@@ -315,9 +315,7 @@ export class Pool {
               chunk.push(next.value);
             }
             if (chunk.length === 0) break;
-            add(
-              new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))),
-            );
+            add(new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))));
           }
         } catch (error) {
           finish();
