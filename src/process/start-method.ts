@@ -7,7 +7,10 @@ export type StartMethod = 'spawn' | 'thread';
 
 const methods: readonly StartMethod[] = ['spawn', 'thread'];
 
+/** 'spawn' or 'thread'; a context from getContext() stands for its method (Python's mp_context=). */
 export function validateStartMethod(method: unknown, what = 'start method'): StartMethod {
+  const getter = (method as { getStartMethod?: unknown } | null)?.getStartMethod;
+  if (typeof method === 'object' && typeof getter === 'function') method = getter.call(method);
   if (method !== 'spawn' && method !== 'thread') {
     throw new TypeError(`${what} must be 'spawn' or 'thread', got ${JSON.stringify(method)}`);
   }

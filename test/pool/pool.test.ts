@@ -3,7 +3,16 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Pool, ProcessError, Queue, SerializationError, ThreadPool, TimeoutError, taskRef } from 'multiprocessing';
+import {
+  getContext,
+  Pool,
+  ProcessError,
+  Queue,
+  SerializationError,
+  ThreadPool,
+  TimeoutError,
+  taskRef,
+} from 'multiprocessing';
 import * as tasks from '../fixtures/pool/tasks.ts';
 import { childPids } from '../helpers.ts';
 
@@ -45,6 +54,34 @@ for (const context of ['spawn', 'thread'] as const) {
       } finally {
         pool.close();
         await pool.join();
+      }
+    });
+
+    test('getContext(method) has Pool bound to it (and the shared objects); a context also goes as `context`', async () => {
+      const ctx = getContext(context);
+      for (const pool of [new ctx.Pool(2), new ctx.Pool({ processes: 1 }), new Pool({ processes: 1, context: ctx })]) {
+        try {
+          assert.ok(pool instanceof Pool);
+          const pid = await pool.apply(tasks.pid);
+          if (context === 'thread') assert.equal(pid, process.pid);
+          else assert.notEqual(pid, process.pid);
+        } finally {
+          await pool.terminate();
+        }
+      }
+      assert.equal(ctx.Queue, Queue);
+      for (const name of [
+        'Lock',
+        'RLock',
+        'Semaphore',
+        'Event',
+        'Condition',
+        'Barrier',
+        'Value',
+        'Array',
+        'Pipe',
+      ] as const) {
+        assert.equal(typeof ctx[name], 'function', `ctx.${name}`);
       }
     });
 
