@@ -18,7 +18,13 @@ export { AsyncResult } from './pool/async-result.js';
 export { type MapOptions, Pool, type PoolOptions, type TaskOptions, ThreadPool } from './pool/pool.js';
 export { activeChildren, cpuCount, currentProcess, isMainProcess, parentProcess } from './process/current.js';
 export { Process, type ProcessOptions } from './process/process.js';
-export { getAllStartMethods, getStartMethod, type StartMethod, setStartMethod } from './process/start-method.js';
+export {
+  getAllStartMethods,
+  getStartMethod,
+  type StartMethod,
+  type StartMethodOrContext,
+  setStartMethod,
+} from './process/start-method.js';
 export { JoinableQueue, Queue, type QueueOptions, SimpleQueue } from './queues/queue.js';
 export { taskRef } from './serialize/index.js';
 export { RawArray, type RawSharedArray, type SharedArray, SharedArrayOf as Array } from './sharedctypes/array.js';

@@ -7,7 +7,7 @@ import { ChunkError, checkFunction, TaskEngine, validateCount, workerOptions } f
 import { collect, iterableKind } from '../pool/pool.js';
 import type { TaskKind } from '../pool/worker.js';
 import { cpuCount } from '../process/current.js';
-import type { StartMethod } from '../process/start-method.js';
+import type { StartMethod, StartMethodOrContext } from '../process/start-method.js';
 import { validateTimeout } from '../util/deadline.js';
 import { optionsArg } from '../util/options.js';
 import { BrokenProcessPool } from './errors.js';
@@ -18,7 +18,7 @@ export interface ExecutorOptions {
   initializer?: ((...args: any[]) => unknown) | undefined;
   initargs?: unknown[] | undefined;
   maxTasksPerChild?: number | undefined;
-  context?: StartMethod | undefined;
+  context?: StartMethodOrContext | undefined;
 }
 
 export interface ExecutorMapOptions {

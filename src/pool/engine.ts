@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
-import { type StartMethod, validateStartMethod } from '../process/start-method.js';
+import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
 import type { Message } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
@@ -56,7 +56,12 @@ export interface EngineOptions {
  * `maxtasksperchild` is the executors' `maxTasksPerChild`).
  */
 export function workerOptions(
-  options: { context?: StartMethod | undefined; initializer?: unknown; initargs?: unknown; maxtasks?: unknown },
+  options: {
+    context?: StartMethodOrContext | undefined;
+    initializer?: unknown;
+    initargs?: unknown;
+    maxtasks?: unknown;
+  },
   defaultContext: StartMethod | undefined,
   maxtasksName: string,
 ): Pick<EngineOptions, 'context' | 'initializer' | 'initargs' | 'maxtasks'> {

@@ -3,7 +3,7 @@
 // worker (the task it ran fails, the worker is replaced, nothing else is lost).
 import { ProcessError } from '../errors.js';
 import { cpuCount } from '../process/current.js';
-import type { StartMethod } from '../process/start-method.js';
+import type { StartMethod, StartMethodOrContext } from '../process/start-method.js';
 import { AsyncResult } from './async-result.js';
 import { ChunkError, checkFunction, type SubmitOptions, TaskEngine, validateCount, workerOptions } from './engine.js';
 import type { TaskKind } from './worker.js';
@@ -13,7 +13,7 @@ export interface PoolOptions {
   initializer?: ((...args: any[]) => unknown) | undefined;
   initargs?: unknown[] | undefined;
   maxtasksperchild?: number | undefined;
-  context?: StartMethod | undefined;
+  context?: StartMethodOrContext | undefined;
 }
 
 export type TaskOptions = SubmitOptions;

@@ -8,7 +8,7 @@ import { ProcessError } from '../errors.js';
 import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
-import { getStartMethod, type StartMethod, validateStartMethod } from './start-method.js';
+import { getStartMethod, type StartMethod, type StartMethodOrContext, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
 
 export interface ProcessOptions {
@@ -16,7 +16,7 @@ export interface ProcessOptions {
   args?: unknown[] | undefined;
   name?: string | undefined;
   daemon?: boolean | undefined;
-  context?: StartMethod | undefined;
+  context?: StartMethodOrContext | undefined;
 }
 
 /** Internal state of a Process object. */

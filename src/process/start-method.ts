@@ -7,7 +7,10 @@ export type StartMethod = 'spawn' | 'thread';
 
 const methods: readonly StartMethod[] = ['spawn', 'thread'];
 
-/** 'spawn' or 'thread'; a context from getContext() stands for its method (Python's mp_context=). */
+/** A start method, or a context from getContext() standing for its method (Python's mp_context=). */
+export type StartMethodOrContext = StartMethod | { getStartMethod(): StartMethod };
+
+/** 'spawn' or 'thread'; a context from getContext() stands for its method. */
 export function validateStartMethod(method: unknown, what = 'start method'): StartMethod {
   const getter = (method as { getStartMethod?: unknown } | null)?.getStartMethod;
   if (typeof method === 'object' && typeof getter === 'function') method = getter.call(method);
