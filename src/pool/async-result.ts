@@ -1,7 +1,7 @@
 // AsyncResult: the handle applyAsync()/mapAsync() return, as Python's. It is also a
 // thenable, so `await pool.applyAsync(...)` works.
 import { ProcessError } from '../errors.js';
-import { withTimeout } from '../util/deadline.js';
+import { validateTimeout, withTimeout } from '../util/deadline.js';
 
 export class AsyncResult<R> implements PromiseLike<R> {
   readonly #promise: Promise<R>;
@@ -25,8 +25,9 @@ export class AsyncResult<R> implements PromiseLike<R> {
     return withTimeout(this.#promise, timeout, 'the result was not ready');
   }
 
-  /** Resolves when the result is ready or the timeout passes (never rejects). */
+  /** Resolves when the result is ready or the timeout passes; rejects only for a bad timeout. */
   async wait(timeout?: number): Promise<void> {
+    if (timeout !== undefined) validateTimeout(timeout);
     try {
       await this.get(timeout);
     } catch {

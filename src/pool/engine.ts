@@ -9,7 +9,7 @@
 // A take records the task's id in the worker's slot in the same locked step that removes it
 // from the queue, so a worker that dies at any moment fails exactly the task it held, and no
 // other task is lost or run twice. A task that has not been taken can be withdrawn.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
@@ -25,6 +25,7 @@ import {
   type Failure,
   INIT_FAILED,
   MAX_TASK_ID,
+  STARTING,
   type TaskKind,
   type TaskMessage,
   type WorkerSetup,
@@ -106,6 +107,15 @@ interface Pending {
  */
 const workerTarget = taskRef(new URL(`./worker${import.meta.url.slice(-3)}`, import.meta.url), 'poolWorker');
 
+/** Workers in a row that may die before they are ready before the pool gives up. */
+const MAX_DEATHS_STARTING = 3;
+
+/** ' (SIGKILL)' for 9: the name of a signal number, for messages. */
+function signalName(signal: number): string {
+  const name = Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
+  return name ? ` (${name})` : '';
+}
+
 /** Tag of the sentinel that tells a worker to exit (close()). */
 const SENTINEL_TAG = -1;
 const CPUS = availableParallelism();
@@ -148,6 +158,8 @@ export class TaskEngine {
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;
+  /** Workers in a row that exited before they were ready. */
+  #diedStarting = 0;
   /** Calls accepted before close() that are still reading their input: see hold(). */
   readonly #holds = new Set<() => void>();
 
@@ -178,7 +190,7 @@ export class TaskEngine {
       initargs,
       maxtasks,
     };
-    Atomics.store(this.#running, slot, 0);
+    Atomics.store(this.#running, slot, STARTING);
     const worker = new Process({
       target: workerTarget,
       args: [setup],
@@ -226,12 +238,21 @@ export class TaskEngine {
     Atomics.store(this.#running, slot, 0);
     if (held === SENTINEL_TAG) return; // it took its close() sentinel and left
     const abandoned = held === ABANDONED; // its task was aborted or timed out: already rejected
-    if (abandoned) held = 0;
+    const starting = held === STARTING;
+    if (abandoned || starting) held = 0;
     const code = worker.exitcode ?? 0;
     const crashed = held > 0 || (code !== 0 && !abandoned);
     if (!crashed && this.#state === 'close' && this.#tasks.qsize() === 0 && this.#holds.size === 0) return;
-    const how = code < 0 ? `was killed by signal ${-code}` : `exited with code ${code}`;
+    const how = code < 0 ? `was killed by signal ${-code}${signalName(-code)}` : `exited with code ${code}`;
     const where = `the pool worker ${worker.name} (pid ${worker.pid}) ${how}`;
+    // Workers that die before they are ready (their initializer exits, the program's module
+    // fails to load) would be replaced for ever, as Python's are: a few in a row break the pool.
+    this.#diedStarting = starting ? this.#diedStarting + 1 : 0;
+    if (this.#diedStarting >= MAX_DEATHS_STARTING) {
+      const message = `${where} before it was ready to take tasks (in its initializer, or loading modules: see any error printed above), as did the ${MAX_DEATHS_STARTING - 1} before it; the pool takes no more tasks`;
+      this.#break(this.#options.broken?.(message) ?? new ProcessError(message));
+      return;
+    }
     if (crashed && this.#options.onCrash === 'break' && this.#options.broken) {
       const what = held > 0 ? 'while running a task' : 'while idle';
       this.#break(this.#options.broken(`${where} ${what}; the pool is broken and takes no more tasks`));

@@ -171,6 +171,9 @@ function post(results: Queue<unknown>, tag: number, data: Uint8Array): void {
 /** Set in a worker's slot by the parent when it abandons the task there (abort, timeout). */
 export const ABANDONED = -3;
 
+/** A worker's slot from its start until its initializer has run: it has not taken anything yet. */
+export const STARTING = -4;
+
 /**
  * The task is done: clear the slot, unless the parent abandoned the task meanwhile (it is
  * ending this worker): then take nothing more, so that no other task dies with us.
@@ -307,6 +310,7 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       return;
     }
   }
+  Atomics.compareExchange(running, slot, STARTING, 0); // ready
   for (let done = 0; maxtasks === 0 || done < maxtasks; done++) {
     let task: TaskMessage | null;
     try {

@@ -96,7 +96,7 @@ for (const context of ['spawn', 'thread'] as const) {
           return true;
         });
         if (context === 'spawn') {
-          await assert.rejects(pool.apply(tasks.killSelf), /killed by signal 9/);
+          await assert.rejects(pool.apply(tasks.killSelf), /killed by signal 9 \(SIGKILL\)/);
         }
         await assert.rejects(pool.apply(tasks.uncaughtLater), /exited with code 1/);
         assert.deepEqual(
@@ -150,6 +150,8 @@ test('pool: applyAsync and AsyncResult (callbacks, get timeout, ready, successfu
     assert.equal(slow.ready(), false);
     assert.throws(() => slow.successful(), ProcessError);
     await assert.rejects(slow.get(30), TimeoutError);
+    await assert.rejects(slow.wait(-1), RangeError, 'wait() only swallows the timeout, not a bad argument');
+    await assert.rejects(slow.wait(Number.NaN), RangeError);
     const mapped = pool.mapAsync(tasks.square, [1, 2]);
     const starred = pool.starmapAsync(tasks.add, [[1, 1]]);
     await pool.terminate();
@@ -346,6 +348,26 @@ test('pool: an initializer that throws breaks the pool with a clear error instea
   await pool.join();
   assert.deepEqual(childPids(), []);
 });
+
+for (const context of ['spawn', 'thread'] as const) {
+  test(`pool: workers that exit before they are ready break the pool after a few, instead of respawning for ever (${context})`, async () => {
+    // Before: the task never settled while workers were restarted about ten times a second.
+    const pool = new Pool({ processes: 1, initializer: tasks.exitInit, context });
+    try {
+      await assert.rejects(pool.apply(tasks.square, [2]), (error: unknown) => {
+        assert.ok(error instanceof ProcessError);
+        assert.match(
+          (error as Error).message,
+          /exited with code 3 before it was ready to take tasks.*as did the 2 before it/,
+        );
+        return true;
+      });
+      assert.throws(() => pool.applyAsync(tasks.square, [3]), /before it was ready/);
+    } finally {
+      await pool.terminate();
+    }
+  });
+}
 
 test('pool: an outcome the parent cannot decode fails its own task; the program goes on', async () => {
   const pool = new Pool(1);
