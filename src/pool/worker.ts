@@ -158,10 +158,46 @@ function send(results: Queue<unknown>, id: number, ok: boolean, value: unknown, 
     data = ok ? serialize(value) : serialize({ error: value, at } satisfies Failure);
   } catch (error) {
     if (!(error instanceof SerializationError)) throw error;
-    data = serialize({ error } satisfies Failure);
+    // Say which part of the outcome could not be sent, in the user's terms.
+    error.message = error.message.replace(/^value(\.error\b)?([^\s:]*)(?=:| )/, (_, inError, path) => {
+      const what = ok ? "the task's result" : "the task's error";
+      const at = ok ? `${inError ?? ''}${path}` : path;
+      return at ? `${what} (at ${at})` : what;
+    });
+    const sendable = ok ? undefined : sendableError(value);
+    data = serialize({ error: sendable ?? error, at: sendable ? at : undefined } satisfies Failure);
     failed = true;
   }
   post(results, failed && id > 0 ? id | FAILED : id, data);
+}
+
+/**
+ * A task's error that cannot be sent as it is (a property holds a stream, a closure): the same
+ * class, message and stack, with the properties that can be sent; the others are named in
+ * `notSent`. (Python sends a MaybeEncodingError instead, which loses the class.)
+ */
+function sendableError(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const copy = new Error(error.message);
+  Object.setPrototypeOf(copy, Object.getPrototypeOf(error));
+  const notSent: string[] = [];
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
+    if (!('value' in descriptor)) continue; // (an accessor: nothing to send)
+    try {
+      serialize(descriptor.value);
+      Object.defineProperty(copy, key, descriptor);
+    } catch {
+      notSent.push(key);
+    }
+  }
+  Object.defineProperty(copy, 'notSent', { value: notSent, enumerable: true, configurable: true, writable: true });
+  try {
+    serialize(copy);
+    return copy;
+  } catch {
+    return undefined;
+  }
 }
 
 function post(results: Queue<unknown>, tag: number, data: Uint8Array): void {

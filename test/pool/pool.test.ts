@@ -384,6 +384,27 @@ test('pool: an outcome the parent cannot decode fails its own task; the program 
   }
 });
 
+test('pool: a task error holding what cannot be sent keeps its class and message; an unsendable result says where', async () => {
+  const pool = new Pool(1);
+  try {
+    await assert.rejects(pool.apply(tasks.failCarrying), (error: unknown) => {
+      assert.ok(error instanceof tasks.TaskError, 'the class is kept (it was a SerializationError)');
+      assert.equal((error as Error).message, 'disk quota exceeded');
+      assert.equal((error as { code?: string }).code, 'EDQUOT', 'what can be sent is sent');
+      assert.deepEqual((error as { notSent?: string[] }).notSent, ['stream', 'retry']);
+      return true;
+    });
+    await assert.rejects(pool.apply(tasks.resultCarrying), (error: unknown) => {
+      assert.ok(error instanceof SerializationError);
+      assert.match((error as Error).message, /^the task's result \(at \.out\) is a Socket, which cannot be sent/);
+      return true;
+    });
+    assert.equal(await pool.apply(tasks.square, [5]), 25);
+  } finally {
+    await pool.terminate();
+  }
+});
+
 test('pool: a map whose later chunk cannot be sent rejects once; earlier chunks failing later raise nothing', async () => {
   const pool = new Pool(2);
   const unhandled: unknown[] = [];
