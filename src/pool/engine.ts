@@ -107,6 +107,37 @@ interface Pending {
  */
 const workerTarget = taskRef(new URL(`./worker${import.meta.url.slice(-3)}`, import.meta.url), 'poolWorker');
 
+/** The tasks watching a signal, behind one 'abort' listener however many tasks share it. */
+interface AbortWatch {
+  readonly listener: () => void;
+  readonly watchers: Set<() => void>;
+}
+const abortWatches = new WeakMap<AbortSignal, AbortWatch>();
+
+/** Calls `onAbort` when `signal` aborts; returns the function that stops watching. */
+function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  let watch = abortWatches.get(signal);
+  if (!watch) {
+    const watchers = new Set<() => void>();
+    const listener = () => {
+      abortWatches.delete(signal);
+      for (const watcher of [...watchers]) watcher();
+    };
+    watch = { listener, watchers };
+    abortWatches.set(signal, watch);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const current = watch;
+  current.watchers.add(onAbort);
+  return () => {
+    current.watchers.delete(onAbort);
+    if (current.watchers.size === 0 && abortWatches.get(signal) === current) {
+      abortWatches.delete(signal);
+      signal.removeEventListener('abort', current.listener);
+    }
+  };
+}
+
 /** Workers in a row that may die before they are ready before the pool gives up. */
 const MAX_DEATHS_STARTING = 3;
 
@@ -437,6 +468,9 @@ export class TaskEngine {
     const signal = options?.signal;
     const timeout = options?.timeout;
     if (timeout !== undefined) validateTimeout(timeout);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`signal must be an AbortSignal (from an AbortController), got ${typeof signal}`);
+    }
     const id = this.#nextId;
     this.#nextId = id === MAX_TASK_ID ? 1 : id + 1; // (ids wrap: they travel as int32 tags)
     if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
@@ -543,10 +577,10 @@ export class TaskEngine {
       if (timeout !== undefined) {
         timer = new Timer(() => stop(new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unwatch = signal ? watchAbort(signal, onAbort) : undefined;
       promise.then(resolve, reject).finally(() => {
         timer?.clear();
-        signal?.removeEventListener('abort', onAbort);
+        unwatch?.();
       });
     });
   }

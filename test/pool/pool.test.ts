@@ -182,6 +182,21 @@ test('pool: signal and timeout per call; an already-aborted signal rejects at on
     first.abort();
     await assert.rejects(blocker, { name: 'AbortError' });
     assert.equal(await pool.apply(tasks.square, [6]), 36, 'the withdrawn task did not occupy the new worker');
+    // One signal for many tasks (a map's 40 chunks): one listener on it, so no
+    // MaxListenersExceededWarning (there was one listener per task).
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const shared = new AbortController();
+      const items = Array.from({ length: 40 }, (_, i) => i);
+      assert.equal((await pool.map(tasks.square, items, { chunksize: 1, signal: shared.signal })).length, 40);
+      await new Promise((resolve) => setImmediate(resolve)); // (warnings are emitted on a later tick)
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    await assert.rejects(pool.apply(tasks.square, [1], { signal: {} as never }), /signal must be an AbortSignal/);
   } finally {
     await pool.terminate();
   }
