@@ -9,12 +9,12 @@ import type { TaskKind } from '../pool/worker.js';
 import { cpuCount } from '../process/current.js';
 import type { StartMethod, StartMethodOrContext } from '../process/start-method.js';
 import { validateTimeout } from '../util/deadline.js';
-import { optionsArg } from '../util/options.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { BrokenProcessPool } from './errors.js';
 import { Future } from './future.js';
 
 export interface ExecutorOptions {
-  maxWorkers?: number | undefined;
+  maxWorkers?: number | null | undefined;
   initializer?: ((...args: any[]) => unknown) | undefined;
   initargs?: unknown[] | undefined;
   maxTasksPerChild?: number | undefined;
@@ -35,8 +35,14 @@ export class ProcessPoolExecutor {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('the executor takes an options object: { maxWorkers, initializer, initargs, … }');
     }
+    checkOptionNames(
+      options,
+      ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'context'],
+      new.target.name,
+    );
+    // (null stands for Python's None: the default)
     const maxWorkers =
-      options.maxWorkers === undefined ? this.defaultWorkers() : validateCount(options.maxWorkers, 'maxWorkers');
+      options.maxWorkers == null ? this.defaultWorkers() : validateCount(options.maxWorkers, 'maxWorkers');
     this.#engine = new TaskEngine({
       processes: maxWorkers,
       ...workerOptions({ ...options, maxtasks: options.maxTasksPerChild }, this.defaultContext(), 'maxTasksPerChild'),
@@ -105,6 +111,7 @@ export class ProcessPoolExecutor {
     checkFunction(fn);
     this.#checkOpen();
     const { chunksize, timeout } = optionsArg(options, 'map()', '{ timeout: 5000, chunksize: 16 }');
+    checkOptionNames(options, ['timeout', 'chunksize'], 'map()');
     const size = chunksize === undefined ? 1 : validateCount(chunksize, 'chunksize');
     const sync = iterableKind(iterable, 'map()') === 'sync';
     if (timeout !== undefined) validateTimeout(timeout);
@@ -140,6 +147,7 @@ export class ProcessPoolExecutor {
       'shutdown()',
       '{ wait: false, cancelFutures: true }',
     );
+    checkOptionNames(options, ['wait', 'cancelFutures'], 'shutdown()');
     this.#shutdown = true;
     if (cancelFutures) for (const future of this.#futures) future.cancel();
     this.#engine.close();

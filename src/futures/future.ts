@@ -3,7 +3,7 @@
 // synchronously, cancelled while still queued, and given done-callbacks.
 import { TimeoutError } from '../errors.js';
 import { Timer, validateTimeout, withTimeout } from '../util/deadline.js';
-import { optionsArg } from '../util/options.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { CancelledError } from './errors.js';
 
 type State = 'pending' | 'cancelled' | 'fulfilled' | 'rejected';
@@ -165,6 +165,7 @@ export async function wait<R>(
     'wait()',
     "{ timeout: 5000, returnWhen: 'FIRST_COMPLETED' }",
   );
+  checkOptionNames(options, ['timeout', 'returnWhen'], 'wait()');
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new RangeError(
       `returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`,

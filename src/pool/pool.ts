@@ -4,12 +4,13 @@
 import { ProcessError } from '../errors.js';
 import { cpuCount } from '../process/current.js';
 import type { StartMethod, StartMethodOrContext } from '../process/start-method.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { AsyncResult } from './async-result.js';
 import { ChunkError, checkFunction, type SubmitOptions, TaskEngine, validateCount, workerOptions } from './engine.js';
 import type { TaskKind } from './worker.js';
 
 export interface PoolOptions {
-  processes?: number | undefined;
+  processes?: number | null | undefined;
   initializer?: ((...args: any[]) => unknown) | undefined;
   initargs?: unknown[] | undefined;
   maxtasksperchild?: number | undefined;
@@ -17,6 +18,10 @@ export interface PoolOptions {
 }
 
 export type TaskOptions = SubmitOptions;
+
+const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context'] as const;
+const APPLY_OPTIONS = ['signal', 'timeout', 'callback', 'errorCallback'] as const;
+const MAP_OPTIONS = ['signal', 'timeout', 'chunksize', 'onProgress', 'callback', 'errorCallback'] as const;
 
 export interface MapOptions extends TaskOptions {
   chunksize?: number | undefined;
@@ -55,12 +60,14 @@ export class Pool {
   readonly #processes: number;
   readonly #engine: TaskEngine;
 
-  constructor(processes?: number | PoolOptions) {
+  constructor(processes?: number | PoolOptions | null) {
+    // (null stands for Python's None: as many workers as CPUs)
     const options: PoolOptions = typeof processes === 'object' && processes !== null ? processes : { processes };
     if (typeof processes !== 'object' && processes !== undefined && typeof processes !== 'number') {
       throw new TypeError('Pool takes a number of processes or an options object');
     }
-    this.#processes = options.processes === undefined ? cpuCount() : validateCount(options.processes, 'processes');
+    checkOptionNames(options, POOL_OPTIONS, 'Pool');
+    this.#processes = options.processes == null ? cpuCount() : validateCount(options.processes, 'processes');
     this.#engine = new TaskEngine({
       processes: this.#processes,
       ...workerOptions({ ...options, maxtasks: options.maxtasksperchild }, this.defaultContext(), 'maxtasksperchild'),
@@ -97,8 +104,9 @@ export class Pool {
    * Accepts a call whose items are still to be read: checked now, and the pool stays open for
    * it until it has submitted them (close() right after map() must not fail the map).
    */
-  #accept(fn: unknown, onClose?: () => void): () => void {
+  #accept(fn: unknown, options: MapOptions, call: string, onClose?: () => void): () => void {
     checkFunction(fn);
+    checkOptions(options, MAP_OPTIONS, call);
     return this.#engine.hold(onClose);
   }
 
@@ -111,6 +119,7 @@ export class Pool {
     try {
       checkFunction(fn);
       if (!Array.isArray(args)) throw new TypeError('apply(fn, args): args must be an array');
+      if (options !== undefined) checkOptions(options, APPLY_OPTIONS, 'apply()');
       return this.#submit('apply', fn, args, options) as Promise<Awaited<R>>;
     } catch (error) {
       return Promise.reject(error);
@@ -202,7 +211,7 @@ export class Pool {
     iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions = {},
   ): Promise<Awaited<R>[]> {
-    const release = this.#accept(fn);
+    const release = this.#accept(fn, options, 'map()');
     const items = await this.#items(iterable, release);
     return (await this.#mapItems('map', fn, items, options, release)) as Awaited<R>[];
   }
@@ -221,7 +230,7 @@ export class Pool {
     iterable: Iterable<unknown[]> | AsyncIterable<unknown[]>,
     options: MapOptions = {},
   ): Promise<Awaited<R>[]> {
-    const release = this.#accept(fn);
+    const release = this.#accept(fn, options, 'starmap()');
     const items = await this.#items(iterable, release, true);
     return (await this.#mapItems('starmap', fn, items, options, release)) as Awaited<R>[];
   }
@@ -264,8 +273,10 @@ export class Pool {
     options: MapOptions,
     ordered: boolean,
   ): AsyncIterableIterator<unknown> {
+    const call = ordered ? 'imap()' : 'imapUnordered()';
+    checkOptions(options, MAP_OPTIONS, call);
     const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
-    const kind = iterableKind(iterable, ordered ? 'imap()' : 'imapUnordered()');
+    const kind = iterableKind(iterable, call);
     checkFunction(fn);
     this.#checkRunning();
     const iterator: Iterator<T> | AsyncIterator<T> =
@@ -277,7 +288,7 @@ export class Pool {
     let ahead = this.#processes * 2;
     let exhausted = false;
     let reading: Promise<void> | undefined;
-    const release = this.#accept(fn, () => {
+    const release = this.#accept(fn, options, call, () => {
       ahead = Infinity;
       void refill().catch(() => {}); // (a failure reaches the iteration through its entry)
     });
@@ -378,6 +389,11 @@ export class ThreadPool extends Pool {
   protected override defaultContext(): StartMethod {
     return 'thread';
   }
+}
+
+/** The trailing options object of a call: an object, with only the names the call knows. */
+function checkOptions(options: object, known: readonly string[], call: string): void {
+  checkOptionNames(optionsArg(options, call, '{ timeout: 5000 }'), known, call);
 }
 
 /**

@@ -13,3 +13,18 @@ export function optionsArg<T extends object>(options: T | undefined, call: strin
   }
   return options;
 }
+
+/**
+ * A TypeError for an option the call does not know, as Python's for an unexpected keyword
+ * argument: a misspelt `chunkSize` or the executors' `maxTasksPerChild` on a Pool would
+ * otherwise be ignored. Names the option meant when only the case differs.
+ */
+export function checkOptionNames(options: object, known: readonly string[], call: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
+    throw new TypeError(
+      `${call} has no option '${key}'${meant ? `; did you mean '${meant}'?` : ''} (its options: ${known.join(', ')})`,
+    );
+  }
+}

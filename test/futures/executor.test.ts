@@ -163,6 +163,8 @@ for (const context of ['spawn', 'thread'] as const) {
         /maxWorkers must be a positive integer, got the string '2'/,
       );
       assert.throws(() => new Executor({ initializer: 3 as never }), /initializer must be a function/);
+      assert.throws(() => new Executor({ maxtasksperchild: 1 } as never), /did you mean 'maxTasksPerChild'/);
+      await new Executor({ maxWorkers: null }).shutdown(); // Python's None: the default
       const executor = new Executor({ maxWorkers: 2 });
       assert.throws(() => executor.submit(42 as never), TypeError);
       assert.throws(() => executor.map(tasks.square, [1], { chunksize: 0 }), RangeError);

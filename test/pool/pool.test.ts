@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
+  cpuCount,
   getContext,
   Pool,
   ProcessError,
@@ -299,8 +300,17 @@ test('pool: bad arguments and misuse', async () => {
   assert.throws(() => new Pool(0), RangeError);
   assert.throws(() => new Pool(1.5), RangeError);
   assert.throws(() => new Pool({ maxtasksperchild: 0 }), RangeError);
+  // Unknown options are refused, as Python's unexpected keywords (the executors spell this one so).
+  assert.throws(
+    () => new Pool({ maxTasksPerChild: 1 } as never),
+    /Pool has no option 'maxTasksPerChild'; did you mean 'maxtasksperchild'\?/,
+  );
   const pool = new Pool(1);
   try {
+    await assert.rejects(pool.map(tasks.square, [1], { chunkSize: 2 } as never), /did you mean 'chunksize'/);
+    await assert.rejects(pool.map(tasks.square, [1], 100 as never), /map\(\) takes an options object/);
+    await assert.rejects(pool.apply(tasks.square, [1], { timeOut: 5 } as never), /apply\(\) has no option 'timeOut'/);
+    assert.throws(() => pool.imap(tasks.square, [1], { chunk: 2 } as never), /imap\(\) has no option 'chunk'/);
     await assert.rejects(pool.join(), ProcessError);
     await assert.rejects(pool.map(tasks.square, [1], { chunksize: 0 }), RangeError);
     await assert.rejects(pool.apply(42 as never), TypeError);
@@ -342,6 +352,11 @@ test('pool: terminate() rejects running tasks promptly and leaves no process beh
   assert.ok(outcomes.slice(0, 2).every((o) => o.status === 'rejected'));
   await pool.join();
   assert.deepEqual(childPids(), []);
+});
+
+test("pool: Pool(null) is Python's Pool(None): a worker per CPU", async () => {
+  await using pool = new ThreadPool(null);
+  assert.equal(pool.processes, cpuCount());
 });
 
 test('thread pool: workers are threads of this process; await using terminates', async () => {
