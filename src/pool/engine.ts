@@ -189,6 +189,8 @@ export class TaskEngine {
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;
+  /** Outcomes being decoded after an import, by task id. */
+  readonly #decoding = new Map<number, Promise<void>>();
   /** Workers in a row that exited before they were ready. */
   #diedStarting = 0;
   /** Calls accepted before close() that are still reading their input: see hold(). */
@@ -319,55 +321,48 @@ export class TaskEngine {
     for (;;) {
       const tags: number[] = [];
       const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
-      if (messages.length === 0) return;
-      await this.#receiveAll(messages, tags);
+      if (messages.length === 0) break;
+      this.#receiveAll(messages, tags);
     }
+    // Outcomes that wait for an import are in too (an initializer's error, say) before the exit
+    // is judged.
+    await Promise.allSettled(this.#decoding.values());
   }
 
   /** Receives results in order: synchronously, unless one needs an import first. */
-  #receiveAll(messages: Message[], tags: number[], from = 0): Promise<void> | undefined {
-    for (let i = from; i < messages.length; i++) {
-      const received = this.#receive(messages[i]!, tags[i]!);
-      if (received) return received.then(() => this.#receiveAll(messages, tags, i + 1));
-    }
-    return undefined;
+  #receiveAll(messages: Message[], tags: number[]): void {
+    for (let i = 0; i < messages.length; i++) this.#receive(messages[i]!, tags[i]!);
   }
 
   /**
    * Decodes an outcome; one that cannot be decoded here fails its task. The record's tag is
    * the task's id, with the FAILED bit for a failure (whose value is a Failure).
    */
-  #receive(message: Message, tag: number): Promise<void> | undefined {
+  #receive(message: Message, tag: number): void {
     const failed = tag < 0 || (tag & FAILED) !== 0;
     const id = tag < 0 ? tag : tag & MAX_TASK_ID;
     // Plain results (the usual case) are read and dispatched synchronously: no tick each.
-    if (isPlain(message.bytes)) {
-      let value: unknown;
-      try {
-        value = deserializeSync(message.bytes);
-      } catch (error) {
-        this.#settle(id, false, error);
-        return undefined;
-      } finally {
-        message.release?.();
-      }
-      this.#dispatch(id, failed, value);
-      return undefined;
-    }
-    return this.#receiveAsync(message, id, failed);
-  }
-
-  async #receiveAsync(message: Message, id: number, failed: boolean): Promise<void> {
+    // Others may need an import first: the rest go on meanwhile (an import that waits for
+    // the program's top-level await must not hold up every other task's result).
     let value: unknown;
     try {
-      value = await deserialize(message.bytes);
+      value = isPlain(message.bytes) ? deserializeSync(message.bytes) : deserialize(message.bytes);
     } catch (error) {
       this.#settle(id, false, error);
       return;
     } finally {
-      message.release?.();
+      message.release?.(); // (deserialize has read the bytes when it returns)
     }
-    this.#dispatch(id, failed, value);
+    if (!(value instanceof Promise)) {
+      this.#dispatch(id, failed, value);
+      return;
+    }
+    const decoding = value.then(
+      (decoded) => this.#dispatch(id, failed, decoded),
+      (error: unknown) => this.#settle(id, false, error),
+    );
+    this.#decoding.set(id, decoding);
+    void decoding.finally(() => this.#decoding.delete(id));
   }
 
   #dispatch(id: number, failed: boolean, value: unknown): void {
@@ -412,12 +407,13 @@ export class TaskEngine {
         const tags: number[] = [];
         const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
         if (messages.length > 0) {
-          const received = this.#receiveAll(messages, tags);
-          if (received) await received;
+          this.#receiveAll(messages, tags);
           yielded = false;
           continue;
         }
-        const busy = this.#pending.size > 0;
+        // (a result being decoded is not waited for here: an import stuck behind the program's
+        // top-level await must leave the event loop free, so that 'beforeExit' can report it)
+        const busy = this.#pending.size > this.#decoding.size;
         if (!busy && this.#state === 'close' && this.workers.length === 0) return;
         if (!busy && !yielded) {
           // Idle: let the callbacks of the results just dispatched run first. A program that

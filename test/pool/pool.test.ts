@@ -500,6 +500,10 @@ test('pool: a result of a class from the main module, awaited by its top-level a
   const timer = run('timer');
   assert.equal(timer.status, 0, `exit ${timer.status} ${timer.signal ?? ''}\n${timer.stderr}`);
   assert.match(timer.stdout, /top-level await done\nmeanwhile: true 2/);
+  // Meanwhile the other tasks' results arrive (they waited behind the undecodable one).
+  const others = run('others');
+  assert.equal(others.status, 0, `exit ${others.status} ${others.signal ?? ''}\n${others.stderr}`);
+  assert.match(others.stdout, /others: 6/);
 });
 
 test('pool: promise callbacks a synchronous task leaves behind run, between tasks and when idle', async () => {
