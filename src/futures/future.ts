@@ -4,7 +4,7 @@
 import { TimeoutError } from '../errors.js';
 import { Timer, validateTimeout, withTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, InvalidStateError } from './errors.js';
 
 type State = 'pending' | 'cancelled' | 'fulfilled' | 'rejected';
 
@@ -14,6 +14,13 @@ export interface FutureSource {
   withdraw(reason: unknown): boolean;
   /** True while a worker runs it. */
   isRunning(): boolean;
+}
+
+/** A rejected promise that is not reported as unhandled (the future holds the error). */
+function quietRejection(error: unknown): Promise<never> {
+  const rejected = Promise.reject(error);
+  rejected.catch(() => {});
+  return rejected;
 }
 
 let outcomeOf: <R>(future: Future<R>) => { state: State; error: unknown };
@@ -40,13 +47,60 @@ export class Future<R> implements PromiseLike<R> {
     };
   }
 
-  /** Internal: made by the executors. */
-  constructor(promise: Promise<R>, source: FutureSource) {
-    this.#source = source;
-    this.#settled = promise.then(
+  /**
+   * `new Future()`: a pending future that its maker settles with setResult()/setException(),
+   * as Python's `Future()`. (Executors make theirs over their task's outcome.)
+   */
+  constructor(...made: [] | [promise: Promise<R>, source: FutureSource]) {
+    let [promise, source] = made;
+    if (made.length === 0) {
+      let settle!: (outcome: Promise<R>) => void;
+      promise = new Promise<R>((resolve) => {
+        settle = resolve as (outcome: Promise<R>) => void;
+      });
+      this.#settle = settle;
+      source = { withdraw: () => true, isRunning: () => false };
+    } else if (!(promise instanceof Promise) || typeof source?.isRunning !== 'function') {
+      throw new TypeError('new Future() takes no arguments (an executor makes the futures of its tasks)');
+    }
+    this.#source = source!;
+    this.#settled = promise!.then(
       (value) => this.#finish('fulfilled', value, undefined),
       (error: unknown) => this.#finish('rejected', undefined, error),
     );
+  }
+
+  /** Settles a future made with `new Future()`'s promise side (keeps its waiters' promise in step). */
+  readonly #settle: ((outcome: Promise<R>) => void) | undefined;
+
+  #checkPending(what: string): void {
+    if (this.#state !== 'pending') throw new InvalidStateError(`${what}: the future is already ${this.#state}`);
+  }
+
+  /** Python's set_result: the future is done with `value`. InvalidStateError if it was already. */
+  setResult(value: R): void {
+    this.#checkPending('setResult()');
+    this.#finish('fulfilled', value, undefined);
+    this.#settle?.(Promise.resolve(value));
+  }
+
+  /** Python's set_exception: the future failed with `error`. InvalidStateError if it was already done. */
+  setException(error: unknown): void {
+    this.#checkPending('setException()');
+    this.#finish('rejected', undefined, error);
+    this.#settle?.(quietRejection(error));
+  }
+
+  /**
+   * Python's set_running_or_notify_cancel: false if the future was cancelled, else it is now
+   * running (cancel() no longer works) and true. InvalidStateError if it is running or done.
+   */
+  setRunningOrNotifyCancel(): boolean {
+    if (this.#state === 'cancelled') return false;
+    this.#checkPending('setRunningOrNotifyCancel()');
+    if (this.#started) throw new InvalidStateError('setRunningOrNotifyCancel(): the future is already running');
+    this.#started = true;
+    return true;
   }
 
   #finish(state: State, value: R | undefined, error: unknown): void {
@@ -75,6 +129,7 @@ export class Future<R> implements PromiseLike<R> {
     const error = new CancelledError('the future was cancelled before it ran');
     if (!this.#source.withdraw(error)) return false; // running: it cannot be stopped
     this.#finish('cancelled', undefined, error);
+    this.#settle?.(quietRejection(error)); // (result() calls already waiting return now)
     return true;
   }
 

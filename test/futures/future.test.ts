@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TimeoutError } from '../../src/errors.ts';
+import { CancelledError, InvalidStateError } from '../../src/futures/errors.ts';
 import { asCompleted, doneCallbackCount, Future, wait } from '../../src/futures/future.ts';
 
 /** A future with a hand-settled outcome; `running` is what its source reports. */
@@ -117,4 +118,39 @@ test('running() stays true from the moment it is seen running until done() is tr
   await tick();
   assert.equal(future.running(), false);
   assert.equal(future.done(), true);
+});
+
+test("new Future(): settled by setResult / setException, as Python's Future(); InvalidStateError once done", async () => {
+  const future = new Future<number>();
+  assert.equal(future.done(), false);
+  const waiting = future.result(10_000);
+  let called = 0;
+  future.addDoneCallback(() => called++);
+  future.setResult(5);
+  assert.equal(future.done(), true, 'done at once, not a tick later');
+  assert.equal(called, 1);
+  assert.equal(await waiting, 5);
+  assert.equal(await future, 5);
+  assert.throws(() => future.setResult(6), InvalidStateError);
+  assert.throws(() => future.setException(new Error('late')), /already fulfilled/);
+
+  const failing = new Future<number>();
+  failing.setException(new RangeError('no'));
+  await assert.rejects(failing.result(), RangeError);
+  assert.ok((await failing.exception()) instanceof RangeError);
+
+  const cancelled = new Future<number>();
+  const pending = cancelled.result(10_000);
+  assert.equal(cancelled.cancel(), true);
+  await assert.rejects(pending, CancelledError, 'a waiting result() ends when the future is cancelled');
+  assert.equal(cancelled.setRunningOrNotifyCancel(), false);
+
+  const running = new Future<number>();
+  assert.equal(running.setRunningOrNotifyCancel(), true);
+  assert.equal(running.running(), true);
+  assert.equal(running.cancel(), false, 'a running future cannot be cancelled');
+  assert.throws(() => running.setRunningOrNotifyCancel(), InvalidStateError);
+  running.setResult(1);
+  assert.equal(running.running(), false);
+  assert.throws(() => new (Future as unknown as new (x: number) => Future<number>)(3), /takes no arguments/);
 });
