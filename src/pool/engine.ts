@@ -329,7 +329,7 @@ export class TaskEngine {
     await Promise.allSettled(this.#decoding.values());
   }
 
-  /** Receives results in order: synchronously, unless one needs an import first. */
+  /** Receives a batch of results (see #receive: those needing an import are dispatched later). */
   #receiveAll(messages: Message[], tags: number[]): void {
     for (let i = 0; i < messages.length; i++) this.#receive(messages[i]!, tags[i]!);
   }
