@@ -7,6 +7,7 @@ import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
+import { pidAlive } from '../util/pid.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
 import { getStartMethod, type StartMethod, type StartMethodOrContext, validateStartMethod } from './start-method.js';
 import { processState } from './state.js';
@@ -307,15 +308,6 @@ function openInternal(target: Process): Internal {
   const internal = target[kInternal];
   if (internal.closed) throw new ProcessError('this Process object is closed');
   return internal;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Builds the Process object a child sees as currentProcess(): same class, same own fields. */

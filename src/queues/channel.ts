@@ -30,6 +30,7 @@ import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 import { Kind, SemLock, type SemLockHandle } from '../sync/semlock.js';
+import { pidAlive } from '../util/pid.js';
 
 enum H {
   Count = 0,
@@ -132,15 +133,6 @@ export interface Message {
    * (after deserializing it, or after copying it) so the segment can carry the next one.
    */
   release?: () => void;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Large-message segments this process has mapped, by name (they are reused, so kept mapped). */

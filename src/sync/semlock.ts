@@ -29,6 +29,7 @@ import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { optionsArg } from '../util/options.js';
+import { pidAlive } from '../util/pid.js';
 
 export enum Word {
   State = 0,
@@ -68,15 +69,6 @@ export interface AcquireOptions {
   block?: boolean | undefined;
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The timeout an acquire call means: undefined = forever, 0 = do not wait. */

@@ -204,6 +204,28 @@ describe('owner death', () => {
     ['RLock', () => new RLock()],
     ['Semaphore', () => new Semaphore(1)],
   ] as const) {
+    test(`a ${kind} held by a process killed while this thread blocks in acquireSync is recovered (a zombie is dead)`, async () => {
+      const lock = make();
+      const s = slot++;
+      const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s] });
+      holder.start();
+      await board.waitFor(s, 1);
+      const onWarning = () => {};
+      process.on('warning', onWarning);
+      try {
+        // The blocked thread cannot reap its child: it stays a zombie, which signal 0 still
+        // reaches. This used to wait out the whole timeout.
+        process.kill(holder.pid!, 'SIGKILL');
+        const start = performance.now();
+        assert.equal(lock.acquireSync({ timeout: 5000 }), true);
+        assert.ok(performance.now() - start < 2500, `took ${performance.now() - start} ms`);
+        lock.release();
+        await holder.join();
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     test(`a ${kind} held by a SIGKILLed process is recovered within a second, with a warning`, async () => {
       const lock = make();
       await killHolder(lock, async (_holder, warnings) => {
