@@ -49,31 +49,37 @@ export class Event {
     Atomics.store(this.#words, FLAG, 0);
   }
 
-  /** Resolves true once the flag is set, false if the timeout passes first. */
+  /**
+   * Resolves true once the flag is set, false if the timeout passes first. A set() during the
+   * wait ends it even if a clear() follows at once, as Python's (then with the flag's value,
+   * false): a waiter never sleeps through a set()/clear() pulse.
+   */
   async wait(timeout?: number, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     if (timeout !== undefined) validateTimeout(timeout);
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+    const seq = Atomics.load(this.#words, SEQ);
+    if (this.isSet()) return true;
     for (;;) {
-      const seq = Atomics.load(this.#words, SEQ);
-      if (this.isSet()) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
       await waitAsync(this.#buffer, this.#handle.offset + SEQ * 4, seq, {
         timeout: left === Infinity ? undefined : left,
         signal: options.signal,
       });
+      if (Atomics.load(this.#words, SEQ) !== seq) return this.isSet();
     }
   }
 
   waitSync(timeout?: number): boolean {
     if (timeout !== undefined) validateTimeout(timeout);
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+    const seq = Atomics.load(this.#words, SEQ);
+    if (this.isSet()) return true;
     for (;;) {
-      const seq = Atomics.load(this.#words, SEQ);
-      if (this.isSet()) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
       waitSync(this.#buffer, this.#handle.offset + SEQ * 4, seq, left === Infinity ? undefined : left);
+      if (Atomics.load(this.#words, SEQ) !== seq) return this.isSet();
     }
   }
 

@@ -27,6 +27,15 @@ test('event: set, clear, isSet, wait with timeouts', async () => {
   event.clear();
   assert.equal(event.isSet(), false);
   await assert.rejects(event.wait(-5), RangeError);
+  // A set() then clear() while a waiter sleeps ends its wait, with the flag's value (Python's
+  // multiprocessing.Event); the waiter used to sleep on until its timeout, or for ever.
+  const start = performance.now();
+  const waiting = event.wait(10_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  event.set();
+  event.clear();
+  assert.equal(await waiting, false);
+  assert.ok(performance.now() - start < 5000, `took ${performance.now() - start} ms`);
 });
 
 test('condition: wait needs the lock; notify wakes one, notifyAll the rest; waitFor', async () => {
