@@ -23,7 +23,7 @@
 // reports it with a process warning. (A worker thread stopped while holding a lock is not
 // detected: its process is alive.)
 import { availableParallelism } from 'node:os';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
@@ -49,6 +49,14 @@ export enum Kind {
   RLock = 1,
   Semaphore = 2,
   BoundedSemaphore = 3,
+}
+
+/** Semaphores this process has recorded itself as holding units of (see forgetHolder). */
+const recordedHere = new Set<SemLock>();
+if (isMainThread) {
+  process.on('exit', (code) => {
+    if (code === 0) for (const sem of recordedHere) sem.forgetHolder();
+  });
 }
 
 /** How long a waiter sleeps before it checks whether the holder died. */
@@ -153,6 +161,7 @@ export class SemLock {
   /** Semaphores remember which processes hold how many units (best effort: HOLDER_SLOTS pids). */
   #adjustHolder(pid: number, delta: number): void {
     const words = this.words;
+    if (delta > 0) recordedHere.add(this);
     let free = -1;
     for (let i = 0; i < HOLDER_SLOTS; i++) {
       const at = Word.Holders + i * 2;
@@ -161,6 +170,7 @@ export class SemLock {
         if (Atomics.add(words, at + 1, delta) + delta <= 0) {
           Atomics.store(words, at + 1, 0);
           Atomics.compareExchange(words, at, pid, 0);
+          recordedHere.delete(this);
         }
         return;
       }
@@ -173,6 +183,21 @@ export class SemLock {
         Atomics.add(words, at + 1, delta);
         return;
       }
+    }
+  }
+
+  /**
+   * This process ends normally: the units it still holds were used up, not lost (a consumer
+   * that took a signal another process released), so they are not "recovered" after it.
+   * A process that crashes or is killed keeps its record, and waiters take its units back.
+   */
+  forgetHolder(): void {
+    const words = this.words;
+    for (let i = 0; i < HOLDER_SLOTS; i++) {
+      const at = Word.Holders + i * 2;
+      if (Atomics.load(words, at) !== process.pid) continue;
+      Atomics.store(words, at + 1, 0);
+      Atomics.compareExchange(words, at, process.pid, 0);
     }
   }
 

@@ -199,6 +199,29 @@ describe('owner death', () => {
     );
   });
 
+  test('a semaphore unit taken by a process that then ends normally was used, not lost: it is not given back', async () => {
+    // The signalling pattern: this process releases, a consumer takes the unit and exits.
+    // Before, a waiter "recovered" the consumer's unit: a signal out of nowhere (and a
+    // BoundedSemaphore(1) with two holders).
+    for (const semaphore of [new Semaphore(0), new BoundedSemaphore(1)]) {
+      if (semaphore.getValue() === 0) semaphore.release();
+      const consumer = new Process({ target: workers.consumeOne, args: [semaphore] });
+      consumer.start();
+      await consumer.join();
+      assert.equal(consumer.exitcode, 0);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        assert.equal(await semaphore.acquire({ timeout: 1500 }), false, 'no unit appears');
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(warnings, []);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    }
+  });
+
   for (const [kind, make] of [
     ['Lock', () => new Lock()],
     ['RLock', () => new RLock()],
