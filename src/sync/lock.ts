@@ -52,9 +52,16 @@ export class Lock {
     return this.#sem.ownedHere();
   }
 
-  /** `using` support: releases the lock if it is held. */
+  /**
+   * `using lock = …` after an acquire: releases the lock if this thread holds it (not when
+   * another process does, nor when the acquire failed).
+   */
   [Symbol.dispose](): void {
-    if (this.locked()) this.release();
+    if (this.#sem.ownedHere()) this.release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   [kHandle](): { type: string; data: SemLockHandle } {

@@ -104,6 +104,15 @@ export class RLock {
     return this.#sem.ownedHere(currentChain());
   }
 
+  /** `using` support: one release if this chain holds it (Lock's dispose, re-entrantly). */
+  [Symbol.dispose](): void {
+    if (this[kOwned]()) this.release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+  }
+
   [kReleaseAll](): { depth: number; chain: number } {
     const chain = currentChain();
     if (!this.#sem.ownedHere(chain))

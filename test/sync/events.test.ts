@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Barrier, BrokenBarrierError, Condition, Event, Lock, Process, ProcessError } from 'multiprocessing';
+import { Barrier, BrokenBarrierError, Condition, Event, Lock, Process, ProcessError, RLock } from 'multiprocessing';
 import * as workers from '../fixtures/sync/workers.ts';
 import { type Board, childPids, createBoard, startMethods } from '../helpers.ts';
 
@@ -54,6 +54,61 @@ test('condition: wait needs the lock; notify wakes one, notifyAll the rest; wait
   });
   assert.equal(await waiter, true);
   assert.throws(() => new Condition({} as never), TypeError);
+});
+
+test('condition: a waiter that died waiting does not take the next notify; a lock held elsewhere is not ours', async () => {
+  const lock = new Lock();
+  const condition = new Condition(lock);
+  const s = slot++;
+  const dead = new Process({ target: workers.waitCondition, args: [condition, board.name, s] });
+  dead.start();
+  await board.waitFor(s, 1);
+  await condition.withLock(() => {}); // (free again only once the child waits)
+  dead.kill();
+  await dead.join();
+  const local = condition.withLock(() => condition.wait(10_000));
+  await new Promise((resolve) => setImmediate(resolve));
+  await condition.withLock(() => condition.notify(1));
+  assert.equal(await local, true, 'the one notify went to the live waiter (it used to go to the dead one)');
+  // Held by another process: neither wait nor notify may use it (they checked only locked()).
+  const h = slot++;
+  const holder = new Process({ target: workers.holdForever, args: [lock, board.name, h] });
+  holder.start();
+  await board.waitFor(h, 1);
+  try {
+    assert.throws(() => condition.notify(), /un-acquired Condition/);
+    await assert.rejects(condition.wait(10), /un-acquired Condition/);
+  } finally {
+    holder.kill();
+    await holder.join();
+  }
+});
+
+test('locks: `using` releases only a lock this thread holds', async () => {
+  const lock = new Lock();
+  {
+    using held = lock;
+    assert.equal(await held.acquire(), true);
+  }
+  assert.equal(lock.locked(), false, 'released at the end of the block');
+  const h = slot++;
+  const holder = new Process({ target: workers.holdForever, args: [lock, board.name, h] });
+  holder.start();
+  await board.waitFor(h, 1);
+  try {
+    lock[Symbol.dispose]();
+    assert.equal(lock.locked(), true, "another process's hold is not released (it was)");
+    const condition = new Condition(new RLock());
+    {
+      await using c = condition;
+      await c.acquire();
+    }
+    assert.equal(await condition.acquire({ timeout: 0 }), true);
+    condition.release();
+  } finally {
+    holder.kill();
+    await holder.join();
+  }
 });
 
 test('barrier: parties, indexes, action once, abort and reset', async () => {
