@@ -7,7 +7,7 @@
 import { Empty, Full, ProcessError } from '../errors.js';
 import { deserialize, deserializeSync, kHandle, registerHandleType, serialize } from '../serialize/index.js';
 import { deadlineOf, remaining, Timer } from '../util/deadline.js';
-import { optionsArg } from '../util/options.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { Channel, type ChannelHandle, type Message } from './channel.js';
 
 export interface QueueOptions {
@@ -25,6 +25,7 @@ function validateMaxsize(maxsize: unknown): number {
 
 function waitPlan(options: QueueOptions | undefined): { block: boolean; deadline: number } {
   const { block = true, timeout } = optionsArg(options, 'a queue call', '{ block: false } or { timeout: 500 }');
+  checkOptionNames(options ?? {}, ['block', 'timeout', 'signal'], 'a queue call');
   if (typeof block !== 'boolean') throw new TypeError('queue option `block` must be a boolean');
   return { block, deadline: block ? deadlineOf(timeout) : 0 };
 }

@@ -6,6 +6,7 @@
 // then the item data, each slot 8-byte aligned.
 import { ProcessError } from '../errors.js';
 import { kHandle, registerHandleType } from '../serialize/index.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { SharedMemory } from './shared-memory.js';
 
 export type ShareableItem = number | bigint | boolean | string | Uint8Array | null;
@@ -55,6 +56,11 @@ export class ShareableList<T extends ShareableItem = ShareableItem> {
   readonly #view: DataView;
 
   constructor(sequence?: Iterable<T> | null, options: { name?: string } = {}) {
+    checkOptionNames(
+      optionsArg(options, 'ShareableList(sequence, options)', "{ name: 'psm_…' }"),
+      ['name'],
+      'ShareableList',
+    );
     if (sequence === null || sequence === undefined) {
       if (options.name === undefined) {
         this.shm = new SharedMemory({ create: true, size: HEADER });

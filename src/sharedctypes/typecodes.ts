@@ -98,10 +98,13 @@ export function toElement(typecode: TypeCode, value: unknown, what: string): num
       throw new TypeError(`${what} for typecode '?' must be a boolean, got ${typeof value}`);
     case 'char':
       if (typeof value === 'string') {
-        const bytes = Buffer.from(value, 'utf8');
-        if (bytes.length !== 1)
-          throw new TypeError(`${what} for typecode 'c' must be a one-byte string, got ${JSON.stringify(value)}`);
-        return bytes[0]!;
+        // One byte, read back as the character of that code (Latin-1): 'A', 'é' (0xe9), '\xff'.
+        if (value.length !== 1 || value.charCodeAt(0) > 0xff) {
+          throw new TypeError(
+            `${what} for typecode 'c' must be one character from '\\x00' to '\\xff' (a byte), got ${JSON.stringify(value)}`,
+          );
+        }
+        return value.charCodeAt(0);
       }
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
       throw new TypeError(

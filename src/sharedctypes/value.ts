@@ -7,6 +7,7 @@ import { allocate, attachShared } from '../shm/arena.js';
 import { Lock } from '../sync/lock.js';
 import { kHeldByThread } from '../sync/owner.js';
 import { RLock } from '../sync/rlock.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { type TypeCode, type TypeInfo, toElement, typeInfo } from './typecodes.js';
 
 export type ScalarValue = number | bigint | boolean | string;
@@ -32,7 +33,8 @@ interface ValueHandle {
 }
 
 export function resolveLock(options: LockOption | undefined): Lock | RLock | null {
-  const lock = options?.lock ?? true;
+  const { lock = true } = optionsArg(options, 'Value/Array', '{ lock: false }');
+  checkOptionNames(options ?? {}, ['lock'], 'Value/Array');
   if (lock === true) return new RLock();
   if (lock === false) return null;
   if (lock instanceof Lock || lock instanceof RLock) return lock;

@@ -9,6 +9,7 @@ import { waitAsync, wake } from '../native/futex.js';
 import { deserializeSync, kHandle, registerHandleType, serialize } from '../serialize/index.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { deadlineOf, remaining, validateTimeout } from '../util/deadline.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { Lock } from './lock.js';
 
 const COUNT = 0;
@@ -49,7 +50,8 @@ export class Barrier {
       if (!Number.isInteger(parties) || parties < 1) {
         throw new RangeError(`Barrier parties must be a positive integer, got ${String(parties)}`);
       }
-      const { action, timeout } = options;
+      const { action, timeout } = optionsArg(options, 'Barrier(parties, options)', '{ action, timeout: 5000 }');
+      checkOptionNames(options, ['action', 'timeout'], 'Barrier');
       if (action !== undefined && typeof action !== 'function')
         throw new TypeError('Barrier action must be a function');
       if (timeout !== undefined) validateTimeout(timeout);

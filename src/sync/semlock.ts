@@ -28,7 +28,7 @@ import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
-import { optionsArg } from '../util/options.js';
+import { checkOptionNames, optionsArg } from '../util/options.js';
 import { pidAlive } from '../util/pid.js';
 
 export enum Word {
@@ -83,6 +83,7 @@ export interface AcquireOptions {
 export function acquireTimeout(options: AcquireOptions | undefined): number | undefined {
   if (options === undefined) return undefined;
   const { block = true, timeout } = optionsArg(options, 'acquire', '{ block: false } or { timeout: 500 }');
+  checkOptionNames(options, ['block', 'timeout', 'signal'], 'acquire');
   if (typeof block !== 'boolean') throw new TypeError('acquire option `block` must be a boolean');
   if (timeout !== undefined) validateTimeout(timeout);
   return block ? timeout : 0;

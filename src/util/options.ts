@@ -8,7 +8,8 @@
 export function optionsArg<T extends object>(options: T | undefined, call: string, example: string): T {
   if (options === undefined) return {} as T;
   if (typeof options !== 'object' || options === null) {
-    const got = typeof options === 'string' ? `'${options}'` : String(options);
+    const got =
+      typeof options === 'string' ? `'${options}'` : typeof options === 'function' ? 'a function' : String(options);
     throw new TypeError(`${call} takes an options object such as ${example}, got ${got}`);
   }
   return options;

@@ -111,6 +111,16 @@ test('locks: `using` releases only a lock this thread holds', async () => {
   }
 });
 
+test('misuse: positional or misspelt options are a TypeError, not ignored (they used to wait for ever)', async () => {
+  assert.throws(() => new Barrier(2, (() => {}) as never), /Barrier\(parties, options\) takes an options object/);
+  assert.throws(
+    () => new Barrier(2, { timeOut: 5 } as never),
+    /Barrier has no option 'timeOut'; did you mean 'timeout'/,
+  );
+  const lock = new Lock();
+  await assert.rejects(lock.acquire({ blocking: false } as never), /acquire has no option 'blocking'/);
+});
+
 test('barrier: parties, indexes, action once, abort and reset', async () => {
   let actions = 0;
   const barrier = new Barrier(3, { action: () => actions++ });

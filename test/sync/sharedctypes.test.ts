@@ -57,6 +57,18 @@ test('value: bad typecodes and initialisers are TypeError/RangeError naming the 
   assert.throws(() => Value('c', 'ab'), TypeError);
   assert.throws(() => Value('?', 'yes' as never), TypeError);
   assert.throws(() => Value('i', 1, { lock: 'yes' as never }), TypeError);
+  // Python habits: a positional lock flag, a misspelt option.
+  assert.throws(() => Value('i', 1, false as never), /takes an options object such as \{ lock: false \}/);
+  assert.throws(() => Value('i', 1, { locked: false } as never), /has no option 'locked'/);
+  // A 'c' value is a byte, read as the character of that code: it must also go back in.
+  const c = Value('c', 200);
+  assert.equal(c.value, 'È');
+  c.value = c.value;
+  c.value = 'é';
+  assert.equal(c.value, 'é');
+  assert.throws(() => {
+    c.value = '€';
+  }, /one character from/);
   const v = Value('i', 1);
   assert.throws(() => {
     v.value = 'x';
@@ -174,6 +186,9 @@ test('shareable list: items, set, count, index, format, fixed slots', () => {
     const attached = new ShareableList(null, { name: list.shm.name });
     assert.equal(attached.get(0), 'howdy');
     assert.throws(() => new ShareableList([{} as never]), TypeError);
+    // Python's ShareableList(None, name) is ShareableList(null, { name }) here: a bare name is
+    // refused, not taken for a new list.
+    assert.throws(() => new ShareableList(null, list.shm.name as never), /takes an options object/);
   } finally {
     list.shm.unlink();
   }
