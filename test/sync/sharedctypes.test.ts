@@ -63,7 +63,11 @@ test('value: bad typecodes and initialisers are TypeError/RangeError naming the 
   // A 'c' value is a byte, read as the character of that code: it must also go back in.
   const c = Value('c', 200);
   assert.equal(c.value, 'È');
-  c.value = c.value;
+  const read = c.value;
+  c.value = 'é';
+  assert.equal(c.value, 'é');
+  c.value = read;
+  assert.equal(c.value, 'È', 'what it gave goes back in');
   c.value = 'é';
   assert.equal(c.value, 'é');
   assert.throws(() => {
