@@ -32,6 +32,7 @@ function bind<C extends abstract new (...args: any[]) => unknown>(
 }
 
 const processOptions = (first: unknown, method: StartMethod) => {
+  if (first !== undefined && (typeof first !== 'object' || first === null)) return first; // Process says what is wrong
   const options = (first ?? {}) as ProcessOptions;
   return { ...options, context: options.context ?? method };
 };

@@ -2,6 +2,8 @@
 // descriptor, an end may be held by several processes (sent to a child, say); the channel
 // records which processes hold its reading and writing ends, so a reader gets EOFError once
 // every writer has closed its end or ended, however it ended.
+
+import { isMainThread } from 'node:worker_threads';
 import { BufferTooShort, EOFError, ProcessError } from '../errors.js';
 import { Channel, type ChannelHandle, type Message, TooLong } from '../queues/channel.js';
 import {
@@ -38,12 +40,26 @@ function openSync<T>(message: Message): T {
   }
 }
 
+/**
+ * The connections this thread holds open. A thread child shares its pid with the program, so
+ * its ends cannot be seen to die with it: they are closed when the thread ends (normally or by
+ * process.exit()), as a process's are by the kernel.
+ */
+const heldHere = new Set<Connection>();
+if (!isMainThread) {
+  process.on('exit', () => {
+    for (const connection of [...heldHere]) connection.close();
+  });
+}
+
 export class Connection {
   #incoming: Channel | null;
   #outgoing: Channel | null;
   #closed = false;
   /** When the other end was last seen open (checking costs a syscall per holder). */
   #readerSeenAt = 0;
+  /** Wakes this connection's own waiting recv()/poll() calls when it is closed. */
+  readonly #wakeups = new Set<{ fire?: (() => void) | undefined }>();
 
   /** Internal: use Pipe(). */
   constructor(incoming: Channel | null, outgoing: Channel | null, received = false) {
@@ -55,6 +71,7 @@ export class Connection {
       incoming?.claimInTransit('reader');
       outgoing?.claimInTransit('writer');
     }
+    heldHere.add(this);
   }
 
   get closed(): boolean {
@@ -90,8 +107,18 @@ export class Connection {
 
   async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): Promise<void> {
     const channel = this.#out();
+    if (!(buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer || ArrayBuffer.isView(buf))) {
+      const value: unknown = buf;
+      const got =
+        value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
+      throw new TypeError(
+        `sendBytes() needs bytes (a Buffer, typed array, DataView or ArrayBuffer), got ${got}; send() takes any value`,
+      );
+    }
     const bytes =
-      buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer
+        ? new Uint8Array(buf)
+        : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
       throw new RangeError(`offset ${offset} is outside the buffer of ${bytes.length} bytes`);
     }
@@ -158,8 +185,20 @@ export class Connection {
       }
       if (message) return message;
       if (!channel.hasHolders('writer')) throw new EOFError();
-      await channel.waitAsync('get', seq, undefined);
+      await this.#wait(channel, seq, undefined);
     }
+  }
+
+  /** Waits for the channel to change; ProcessError if this connection is closed meanwhile. */
+  async #wait(channel: Channel, seq: number, timeout: number | undefined): Promise<void> {
+    const wakeup: { fire?: (() => void) | undefined } = {};
+    this.#wakeups.add(wakeup);
+    try {
+      await channel.waitAsync('get', seq, timeout, undefined, { wakeup });
+    } finally {
+      this.#wakeups.delete(wakeup);
+    }
+    if (this.#closed) throw new ProcessError('this Connection was closed while a recv() or poll() waited on it');
   }
 
   /** Resolves true when a message (or end-of-file) is ready, false when the timeout passes first. */
@@ -172,15 +211,17 @@ export class Connection {
       if (channel.size > 0 || !channel.hasHolders('writer')) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
-      await channel.waitAsync('get', seq, left);
+      await this.#wait(channel, seq, left);
     }
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    heldHere.delete(this);
     this.#incoming?.removeHolder('reader');
     this.#outgoing?.removeHolder('writer');
+    for (const wakeup of this.#wakeups) wakeup.fire?.();
   }
 
   [Symbol.dispose](): void {

@@ -3,7 +3,8 @@
 // rebuilds the same object (same class, same own fields) and calls its run().
 // Internal state lives under a non-enumerable symbol so that a subclass's own fields are
 // exactly what travels to the child.
-import { threadId } from 'node:worker_threads';
+import { constants } from 'node:os';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
@@ -299,8 +300,12 @@ function childMessage(process_: Process, method: StartMethod): ChildMessage {
 
 function signalProcess(target: Process, signal: 'SIGTERM' | 'SIGKILL'): void {
   const internal = openInternal(target);
-  if (internal.role === 'self') process.kill(process.pid, signal);
-  else if (internal.role === 'parent' && internal.pid !== undefined) process.kill(internal.pid, signal);
+  if (internal.role === 'self') {
+    // A thread ends itself alone (its pid is the whole program's), with the code its parent
+    // would report had it signalled it: -15 or -9.
+    if (isMainThread) process.kill(process.pid, signal);
+    else process.exit(-constants.signals[signal]);
+  } else if (internal.role === 'parent' && internal.pid !== undefined) process.kill(internal.pid, signal);
   else if (internal.launched && internal.exitcode === null) internal.launched.signal(signal);
 }
 

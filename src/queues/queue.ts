@@ -253,7 +253,9 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 
   /** Resolves when every item put has been marked done with taskDone(). */
   async join(options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.channel.waitAllDone(options.signal);
+    const { signal } = optionsArg(options, 'join()', '{ signal }');
+    checkOptionNames(options, ['signal'], 'join()');
+    await this.channel.waitAllDone(signal);
   }
 }
 
@@ -269,7 +271,10 @@ export class SimpleQueue<T = unknown> {
     return this.#queue.put(item);
   }
 
-  get(): Promise<T> {
+  get(...none: []): Promise<T> {
+    if (none.length > 0) {
+      throw new TypeError("SimpleQueue.get() takes no arguments (as Python's); for a timeout, use a Queue");
+    }
     return this.#queue.get();
   }
 

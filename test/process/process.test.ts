@@ -127,6 +127,18 @@ for (const context of startMethods) {
       assert.equal(b.exitcode, -9);
     });
 
+    test('currentProcess().terminate() / kill() in the child end the child alone (a thread used to kill the program)', async () => {
+      for (const [how, code] of [
+        ['terminate', -15],
+        ['kill', -9],
+      ] as const) {
+        const p = new Process({ target: targets.endSelf, args: [how], context });
+        p.start();
+        await p.join();
+        assert.equal(p.exitcode, code);
+      }
+    });
+
     test('join(timeout) resolves after the timeout while the child runs', async () => {
       const s = nextSlot();
       const p = new Process({ target: targets.runForever, args: [board.name, s], context });
@@ -229,6 +241,8 @@ for (const context of startMethods) {
 
     test('getContext(method).Process is Process bound to that method', async () => {
       const ctx = getContext(context);
+      // A target given positionally is refused as by Process itself (it used to run nothing).
+      assert.throws(() => new ctx.Process(targets.setSlotTarget as never), /Process options must be an object/);
       const s = nextSlot();
       const p = new ctx.Process({ target: targets.setSlotTarget, args: [board.name, s, 9] });
       assert.ok(p instanceof Process);

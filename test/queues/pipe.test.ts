@@ -107,19 +107,28 @@ for (const context of startMethods) {
       child.start();
       writer.close();
       await child.join();
-      if (context === 'spawn') {
-        assert.equal(await reader.recv(), 'a');
-        assert.equal(await reader.recv(), 'b');
-        await assert.rejects(reader.recv(), EOFError);
-      } else {
-        // A thread shares our pid: its end counts as held until the process ends or it closes.
-        assert.equal(await reader.recv(), 'a');
-        assert.equal(await reader.recv(), 'b');
-      }
+      assert.equal(await reader.recv(), 'a');
+      assert.equal(await reader.recv(), 'b');
+      // (a thread shares our pid: its ends are closed when it ends, or it used to hang here)
+      await assert.rejects(reader.recv(), EOFError);
       reader.close();
     });
   });
 }
+
+test('pipe: closing a connection ends its own waiting recv() and poll(); sendBytes() needs bytes', async () => {
+  const [a, b] = Pipe();
+  const receiving = b.recv();
+  const polling = b.poll(60_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  b.close(); // they used to wait for ever, and kept the program alive
+  await assert.rejects(receiving, /closed while a recv\(\) or poll\(\) waited/);
+  await assert.rejects(polling, ProcessError);
+  for (const wrong of ['abc', 123, [1, 2, 3], null]) {
+    await assert.rejects(a.sendBytes(wrong as never), /sendBytes\(\) needs bytes/, String(wrong));
+  }
+  a.close();
+});
 
 test('pipe: EOFError when the writer process is SIGKILLed', async () => {
   const [reader, writer] = Pipe(false);

@@ -154,6 +154,7 @@ test('queue: a get aborted by its signal frees its place', async () => {
 
 test('joinable queue: join waits for taskDone; too many taskDone throws', async () => {
   const q = new JoinableQueue<number>();
+  await assert.rejects(q.join(100 as never), /join\(\) takes an options object/, 'not a timeout: it used to wait');
   await q.put(1);
   await q.put(2);
   let joined = false;
@@ -177,6 +178,8 @@ test('simple queue: put, get, empty', async () => {
   await q.put('a');
   assert.equal(q.empty(), false);
   assert.equal(await q.get(), 'a');
+  // Python's SimpleQueue.get() takes no timeout; one given here used to be ignored (a wait for ever).
+  assert.throws(() => (q.get as (o: unknown) => Promise<string>)({ timeout: 100 }), /takes no arguments/);
   q.close();
 });
 
