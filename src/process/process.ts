@@ -96,6 +96,11 @@ export class Process {
       throw new TypeError('Process options must be an object such as { target, args, name, daemon }');
     }
     const { target, args = [], name, daemon, context } = options;
+    if ('kwargs' in options) {
+      throw new TypeError(
+        "Process has no kwargs option (Python's kwargs=): pass an object in args, e.g. { target, args: [{ key: 1 }] }",
+      );
+    }
     if (target !== undefined && typeof target !== 'function') {
       throw new TypeError(
         `Process target must be a function (or a taskRef), got ${target === null ? 'null' : typeof target}`,

@@ -1,6 +1,7 @@
 // Start methods: 'spawn' runs a Process in a fresh Node.js process, 'thread' in a
 // worker_threads Worker. Module-level functions mirror Python's get/set_start_method.
 import { ProcessError } from '../errors.js';
+import { optionsArg } from '../util/options.js';
 import { processState } from './state.js';
 
 export type StartMethod = 'spawn' | 'thread';
@@ -26,8 +27,9 @@ export function getStartMethod(): StartMethod {
 
 export function setStartMethod(method: StartMethod, options: { force?: boolean } = {}): void {
   validateStartMethod(method);
+  const { force } = optionsArg(options, 'setStartMethod(method, options)', '{ force: true }');
   const state = processState();
-  if (state.startMethod !== undefined && !options.force) {
+  if (state.startMethod !== undefined && !force) {
     throw new ProcessError(
       `the start method has already been set (to '${state.startMethod}'); pass { force: true } to change it`,
     );

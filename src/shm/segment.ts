@@ -1,6 +1,7 @@
 // Named POSIX shared-memory segments as SharedArrayBuffers. Every segment this package
 // creates is registered with the resource tracker, so it is removed when the program tree
 // ends however it ends; the root process also removes its own at a normal exit.
+import { constants as bufferConstants } from 'node:buffer';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { native } from '../native/binding.js';
@@ -39,9 +40,18 @@ const EEXIST = 17;
 const ENOENT = 2;
 
 /** Creates a new segment of `size` bytes (exclusively); a name is generated unless given. */
+/** The largest segment: Node's largest typed array (4 GiB on Node 20). */
+const MAX_SEGMENT_BYTES = bufferConstants.MAX_LENGTH;
+
 export function createSegment(size: number, name?: string): Segment {
   if (!Number.isSafeInteger(size) || size <= 0) {
     throw new RangeError(`shared memory size must be a positive integer number of bytes, got ${String(size)}`);
+  }
+  if (size > MAX_SEGMENT_BYTES) {
+    // (checked before the file exists: it would be left in /dev/shm by the failing view)
+    throw new RangeError(
+      `shared memory size ${size} is more than ${MAX_SEGMENT_BYTES} bytes, the largest a Uint8Array can view in this Node.js; use several segments`,
+    );
   }
   if (name !== undefined) validateSegmentName(name);
   trackerFd();

@@ -76,6 +76,8 @@ test('start methods: set once, { force: true } to change, unknown names rejected
   const mp = await import('multiprocessing');
   mp.setStartMethod('spawn');
   assert.throws(() => mp.setStartMethod('thread'), mp.ProcessError);
+  // Python's set_start_method('thread', True): positional force is refused, not ignored.
+  assert.throws(() => mp.setStartMethod('thread', true as never), /takes an options object such as \{ force: true \}/);
   mp.setStartMethod('thread', { force: true });
   assert.equal(mp.getStartMethod(), 'thread');
   assert.equal(mp.getContext().getStartMethod(), 'thread');

@@ -261,6 +261,7 @@ describe('process: misuse', () => {
     assert.throws(() => new Process({ target: 42 as never }), TypeError);
     assert.throws(() => new Process({ args: 'x' as never }), TypeError);
     assert.throws(() => new Process({ context: 'fork' as never }), TypeError);
+    assert.throws(() => new Process({ kwargs: { a: 1 } } as never), /no kwargs option.*pass an object in args/);
   });
 
   test('a closure is a SerializationError at start(), before anything runs', () => {
