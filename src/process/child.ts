@@ -67,7 +67,9 @@ export async function runChild(message: ChildMessage, method: StartMethod): Prom
   }
   state.bootstrapping = false;
   await joinChildren();
-  process.exit(code);
+  // A target that set process.exitCode (Node's way to exit with a code once done) keeps it.
+  const requested = process.exitCode;
+  process.exit(code !== 0 ? code : typeof requested === 'number' ? requested : 0);
 }
 
 /** Python joins non-daemonic children at exit; so does a child before it ends. */

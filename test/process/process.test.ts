@@ -127,6 +127,13 @@ for (const context of startMethods) {
       assert.equal(b.exitcode, -9);
     });
 
+    test('process.exitCode set by the target is the exit code (it was overwritten with 0)', async () => {
+      const p = new Process({ target: targets.setExitCode, args: [3], context });
+      p.start();
+      await p.join();
+      assert.equal(p.exitcode, 3);
+    });
+
     test('currentProcess().terminate() / kill() in the child end the child alone (a thread used to kill the program)', async () => {
       for (const [how, code] of [
         ['terminate', -15],
