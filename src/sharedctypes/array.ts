@@ -32,6 +32,15 @@ export type SharedArray<A = Int32Array> = A & SharedArrayMembers<A>;
 
 export type RawSharedArray<A = Int32Array> = Omit<SharedArray<A>, 'getLock' | 'getObj'>;
 
+/** `.value` is a 'c' array's text (Python's Array('c').value); other arrays have none. */
+function charsOnly(typecode: TypeCode): void {
+  if (typecode !== 'c') {
+    throw new TypeError(
+      `only 'c' arrays have a .value; this '${typecode}' array is read by index (arr[0]) or arr.slice()`,
+    );
+  }
+}
+
 const handles = new WeakMap<object, ArrayHandle>();
 const classes = new Map<string, new (buffer: SharedArrayBuffer, offset: number, length: number) => object>();
 
@@ -48,11 +57,13 @@ function sharedClass(base: TypedArrayConstructor, synchronized: boolean) {
       return handles.get(this)!.typecode;
     }
     get value(): string {
+      charsOnly(handles.get(this)!.typecode);
       const bytes = this as unknown as Uint8Array;
       const end = bytes.indexOf(0);
       return Buffer.from(bytes.buffer, bytes.byteOffset, end < 0 ? bytes.length : end).toString('utf8');
     }
     set value(next: string | Uint8Array) {
+      charsOnly(handles.get(this)!.typecode);
       const bytes = this as unknown as Uint8Array;
       const source = typeof next === 'string' ? Buffer.from(next, 'utf8') : next;
       if (!(source instanceof Uint8Array)) throw new TypeError("a 'c' array's value must be a string or a Uint8Array");

@@ -2,7 +2,13 @@
 import { TimeoutError } from '../errors.js';
 
 export function validateTimeout(timeout: unknown, what = 'timeout'): asserts timeout is number {
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+  if (typeof timeout !== 'number') {
+    const got = timeout === null ? 'null' : typeof timeout === 'string' ? `the string '${timeout}'` : typeof timeout;
+    throw new TypeError(
+      `${what} must be a number of milliseconds (or undefined to wait forever; Python's None is undefined here), got ${got}`,
+    );
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(
       `${what} must be a non-negative number of milliseconds (or undefined to wait forever), got ${String(timeout)}`,
     );

@@ -27,6 +27,9 @@ test('event: set, clear, isSet, wait with timeouts', async () => {
   event.clear();
   assert.equal(event.isSet(), false);
   await assert.rejects(event.wait(-5), RangeError);
+  // A wrongly typed timeout is a TypeError that says so (it was a RangeError saying "got 100").
+  await assert.rejects(event.wait('100' as never), /must be a number of milliseconds.*got the string '100'/);
+  await assert.rejects(event.wait(null as never), /Python's None is undefined here/);
   // A set() then clear() while a waiter sleeps ends its wait, with the flag's value (Python's
   // multiprocessing.Event); the waiter used to sleep on until its timeout, or for ever.
   const start = performance.now();

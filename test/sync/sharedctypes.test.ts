@@ -61,6 +61,8 @@ test('value: bad typecodes and initialisers are TypeError/RangeError naming the 
   assert.throws(() => Value('i', 1, false as never), /takes an options object such as \{ lock: false \}/);
   assert.throws(() => Value('i', 1, { locked: false } as never), /has no option 'locked'/);
   // A 'c' value is a byte, read as the character of that code: it must also go back in.
+  // Only 'c' arrays have a text .value (another array's used to read its bytes as text).
+  assert.throws(() => SharedArray('i', [65, 66]).value, /only 'c' arrays have a \.value/);
   const c = Value('c', 200);
   assert.equal(c.value, 'È');
   const read = c.value;
