@@ -56,8 +56,10 @@ export class Connection {
   #incoming: Channel | null;
   #outgoing: Channel | null;
   #closed = false;
-  /** When the other end was last seen open (checking costs a syscall per holder). */
+  /** When the other end was last seen open (checking costs a syscall per holder)… */
   #readerSeenAt = 0;
+  /** …and how many closings its channel had counted then (a close() since is seen at once). */
+  #closingsSeen = 0;
   /** Wakes this connection's own waiting recv()/poll() calls when it is closed. */
   readonly #wakeups = new Set<{ fire?: (() => void) | undefined }>();
 
@@ -130,10 +132,15 @@ export class Connection {
     channel.tryPut(bytes.slice(offset, offset + length), true);
   }
 
-  /** Python raises BrokenPipeError when nobody can read any more; so do we (checked every 100 ms). */
+  /**
+   * Python raises BrokenPipeError when nobody can read any more; so do we: at once after a
+   * close(), and within 100 ms of a reader's process dying.
+   */
   #checkReader(channel: Channel): void {
     const now = performance.now();
-    if (now - this.#readerSeenAt < 100) return;
+    const closings = channel.closings;
+    if (now - this.#readerSeenAt < 100 && closings === this.#closingsSeen) return;
+    this.#closingsSeen = closings;
     if (channel.hasHolders('reader')) this.#readerSeenAt = now;
     else {
       throw new EOFError('the other end of the connection is closed: nobody can receive this message');

@@ -901,6 +901,11 @@ export class Channel {
     }
   }
 
+  /** Counts the ends closed so far: a change says a holder may have left. */
+  get closings(): number {
+    return Atomics.load(this.#h, H.Closed);
+  }
+
   /** Wakes waiters so they notice a holder left. */
   #announceClose(): void {
     Atomics.add(this.#h, H.Closed, 1);

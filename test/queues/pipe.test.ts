@@ -128,6 +128,12 @@ test('pipe: closing a connection ends its own waiting recv() and poll(); sendByt
     await assert.rejects(a.sendBytes(wrong as never), /sendBytes\(\) needs bytes/, String(wrong));
   }
   a.close();
+  // A send right after the reader closed fails at once (the message was lost for up to 100 ms).
+  const [reader, writer] = Pipe(false);
+  await writer.send('seen');
+  reader.close();
+  await assert.rejects(writer.send('lost'), EOFError);
+  writer.close();
 });
 
 test('pipe: EOFError when the writer process is SIGKILLed', async () => {
