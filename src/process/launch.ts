@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TRACKER_FD_ENV, trackerEnv, trackerFd } from '../shm/tracker.js';
+import { threadEnded, threadStarted, threadTable } from './threads.js';
 
 export interface ChildHeader {
   name: string;
@@ -256,12 +257,17 @@ export function launchThread(message: ChildMessage): Launched {
   const tsx = tsxApi();
   const worker = newWorker({
     eval: true,
-    workerData: { ...message, bootstrap: bootstrapUrl.href, tsx },
+    workerData: { ...message, bootstrap: bootstrapUrl.href, tsx, threadTable: threadTable() },
     env: childEnv(),
   });
+  const id = worker.threadId; // (-1 once it has exited)
+  threadStarted(id);
   let forced: number | undefined;
   const exited = new Promise<ExitStatus>((resolve) => {
-    worker.once('exit', (code) => resolve({ exitcode: forced ?? code }));
+    worker.once('exit', (code) => {
+      threadEnded(id); // (a lock it held can be recovered now)
+      resolve({ exitcode: forced ?? code });
+    });
   });
   worker.once('error', (error) => {
     // An error escaping the bootstrap: print it as the child would, exit code 1 follows.
@@ -269,7 +275,7 @@ export function launchThread(message: ChildMessage): Launched {
   });
   return {
     pid: process.pid,
-    ident: worker.threadId,
+    ident: id,
     exited,
     signal: (signal) => {
       forced ??= signal === 'SIGKILL' ? -constants.signals.SIGKILL : -constants.signals.SIGTERM;

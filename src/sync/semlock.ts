@@ -20,12 +20,14 @@
 //
 // Owner death: a waiter that has slept OWNER_CHECK_MS checks whether the holder (for
 // semaphores: any recorded holder) is a dead process and, if so, takes its share back and
-// reports it with a process warning. (A worker thread stopped while holding a lock is not
-// detected: its process is alive.)
+// reports it with a process warning. A Lock/RLock held by a thread child of this process is
+// recovered once its starter has seen it exit (process/threads.ts); semaphore units of a
+// stopped thread are not (they are recorded by pid).
 import { availableParallelism } from 'node:os';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
+import { threadHasEnded } from '../process/threads.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
@@ -367,11 +369,21 @@ export class SemLock {
     const words = this.words;
     if (this.#isLock) {
       const token = Atomics.load(words, Word.State);
+      if (token === 0 || token === TOKEN) return false;
       const owner = token & PID_MASK;
-      if (token === 0 || owner === process.pid || pidAlive(owner)) return false;
+      let holder: string;
+      if (owner === (process.pid & PID_MASK)) {
+        // A thread of this process: recovered only once it is known to have ended.
+        const thread = (token >>> 22) & 0x3ff;
+        if (!threadHasEnded(thread)) return false;
+        holder = `thread ${thread} of this process, which ended`;
+      } else {
+        if (pidAlive(owner)) return false;
+        holder = `process ${owner}, which died`;
+      }
       if (!this.#forceRelease(token)) return false;
       process.emitWarning(
-        `a ${this.kind === Kind.RLock ? 'RLock' : 'Lock'} was held by process ${owner}, which died without releasing it; it has been released`,
+        `a ${this.kind === Kind.RLock ? 'RLock' : 'Lock'} was held by ${holder} without releasing it; it has been released`,
         { code: 'MP_LOCK_OWNER_DIED' },
       );
       return true;

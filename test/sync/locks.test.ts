@@ -199,6 +199,34 @@ describe('owner death', () => {
     );
   });
 
+  for (const [kind, make] of [
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+  ] as const) {
+    test(`a ${kind} held by a thread child stopped by terminate() is recovered (its pid lives on)`, async () => {
+      const lock = make();
+      const s = slot++;
+      const holder = new Process({ target: workers.holdForever, args: [lock, board.name, s], context: 'thread' });
+      holder.start();
+      await board.waitFor(s, 1);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        holder.terminate();
+        await holder.join();
+        const start = performance.now();
+        assert.equal(await lock.acquire({ timeout: 5000 }), true, 'it used to stay held for ever');
+        assert.ok(performance.now() - start < 1500, `took ${performance.now() - start} ms`);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(warnings.some((w) => /thread \d+ of this process, which ended/.test(w.message)));
+        lock.release();
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+  }
+
   test('a semaphore unit taken by a process that then ends normally was used, not lost: it is not given back', async () => {
     // The signalling pattern: this process releases, a consumer takes the unit and exits.
     // Before, a waiter "recovered" the consumer's unit: a signal out of nowhere (and a
