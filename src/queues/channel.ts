@@ -24,9 +24,12 @@
 //   138.. SPARE × 4: (state, capacity, name × 10 words) segments of consumed large messages,
 //        kept for the next large put (no new segment, no page faults); state 0 empty,
 //        1 being written or taken, 2 ready
+
 import { availableParallelism } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { waitAsync, waitSync, wake } from '../native/futex.js';
+import { threadHasEnded } from '../process/threads.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 import { Kind, SemLock, type SemLockHandle } from '../sync/semlock.js';
@@ -133,6 +136,21 @@ export interface Message {
    * (after deserializing it, or after copying it) so the segment can carry the next one.
    */
   release?: () => void;
+}
+
+/**
+ * Who holds a connection end: this thread of this process, as a lock's owner token (the pid,
+ * and a thread's low id bits above it: 0 for a main thread, so a process's token is its pid).
+ */
+const PID_MASK = 0x3fffff;
+const HOLDER = (process.pid & PID_MASK) | ((threadId & 0x3ff) << 22);
+
+/** A holder token still counts: its process lives and, for a thread of ours, it has not ended. */
+function holderAlive(holder: number): boolean {
+  if (holder === HOLDER) return true;
+  const pid = holder & PID_MASK;
+  if (pid === (process.pid & PID_MASK)) return !threadHasEnded((holder >>> 22) & 0x3ff);
+  return pidAlive(pid);
 }
 
 /** Large-message segments this process has mapped, by name (they are reused, so kept mapped). */
@@ -836,13 +854,13 @@ export class Channel {
     const base = this.#holders(role);
     const h = this.#h;
     for (let i = 0; i < HOLDER_SLOTS; i++) {
-      if (Atomics.load(h, base + i * 2) === process.pid) {
+      if (Atomics.load(h, base + i * 2) === HOLDER) {
         Atomics.add(h, base + i * 2 + 1, 1);
         return;
       }
     }
     for (let i = 0; i < HOLDER_SLOTS; i++) {
-      if (Atomics.compareExchange(h, base + i * 2, 0, process.pid) === 0) {
+      if (Atomics.compareExchange(h, base + i * 2, 0, HOLDER) === 0) {
         Atomics.add(h, base + i * 2 + 1, 1);
         return;
       }
@@ -854,10 +872,10 @@ export class Channel {
     const base = this.#holders(role);
     const h = this.#h;
     for (let i = 0; i < HOLDER_SLOTS; i++) {
-      if (Atomics.load(h, base + i * 2) === process.pid) {
+      if (Atomics.load(h, base + i * 2) === HOLDER) {
         if (Atomics.sub(h, base + i * 2 + 1, 1) <= 1) {
           Atomics.store(h, base + i * 2 + 1, 0);
-          Atomics.compareExchange(h, base + i * 2, process.pid, 0);
+          Atomics.compareExchange(h, base + i * 2, HOLDER, 0);
         }
         break;
       }
@@ -927,11 +945,11 @@ export class Channel {
       if (hold >= now || (hold < 0 && pidAlive(-hold))) alive = true;
     }
     for (let i = 0; i < HOLDER_SLOTS; i++) {
-      const pid = Atomics.load(h, base + i * 2);
-      if (pid === 0) continue;
-      if (pid === process.pid || pidAlive(pid)) {
+      const holder = Atomics.load(h, base + i * 2);
+      if (holder === 0) continue;
+      if (holderAlive(holder)) {
         if (Atomics.load(h, base + i * 2 + 1) > 0) alive = true;
-      } else if (Atomics.compareExchange(h, base + i * 2, pid, 0) === pid) {
+      } else if (Atomics.compareExchange(h, base + i * 2, holder, 0) === holder) {
         Atomics.store(h, base + i * 2 + 1, 0);
       }
     }

@@ -136,6 +136,21 @@ test('pipe: closing a connection ends its own waiting recv() and poll(); sendByt
   writer.close();
 });
 
+for (const context of startMethods) {
+  test(`pipe: EOFError once a writer holding its end is killed (${context})`, async () => {
+    const [reader, writer] = Pipe(false);
+    const child = new Process({ target: workers.sendThenHold, args: [writer], context });
+    child.start();
+    writer.close();
+    assert.equal(await reader.recv(), 'ready');
+    child.kill(); // a thread shares our pid: its end used to count as held until the process ended
+    await child.join();
+    assert.equal(await reader.poll(10_000), true, 'end-of-file is ready');
+    await assert.rejects(reader.recv(), EOFError);
+    reader.close();
+  });
+}
+
 test('pipe: EOFError when the writer process is SIGKILLed', async () => {
   const [reader, writer] = Pipe(false);
   const child = new Process({ target: workers.sendAndExit, args: [writer, []] });
