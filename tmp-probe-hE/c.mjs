@@ -1,3 +1,0 @@
-import * as mp from 'multiprocessing';
-const want = ['Process','Queue','SimpleQueue','JoinableQueue','Pipe','Lock','RLock','Semaphore','BoundedSemaphore','Event','Condition','Barrier','Value','Array','RawValue','RawArray','Pool','Manager','cpuCount','currentProcess','parentProcess','activeChildren','getContext','setStartMethod','getStartMethod','getAllStartMethods','freezeSupport','ProcessError','TimeoutError','AuthenticationError','BufferTooShort','SerializationError','Full','Empty','EOFError','BrokenBarrierError','RemoteError'];
-console.log('missing from root:', want.filter(n => !(n in mp)).join(',') || 'none');
