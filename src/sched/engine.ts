@@ -78,6 +78,7 @@ export class Engine {
   #advance(elapsed: number): void {
     for (const { running } of this.#cpus) {
       if (!running) continue;
+      running.start ??= running.runningSince;
       running.executed = snap(running.executed + elapsed);
       running.quantumUsed = snap(running.quantumUsed + elapsed);
     }
@@ -161,7 +162,9 @@ export class Engine {
     cpu.running = run;
     run.cpu = cpu.index;
     run.state = 'running';
-    run.start ??= now;
+    // (its start is set when it has run: a job switched in and preempted at the same instant
+    // has not started)
+    run.runningSince = now;
     if (!continuing) this.#recorder.transition(now, run.job.id, 'ready', 'running');
     this.#recorder.openSlice(cpu.index, run.job.id, now, run.level);
   }

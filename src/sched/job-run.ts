@@ -16,6 +16,8 @@ export interface JobRun {
   blockedUntil: number;
   /** The CPU that holds or is loading this job, or -1. */
   cpu: number;
+  /** When it last got a CPU: its start, once it has run for some time from there. */
+  runningSince: number;
   start: number | undefined;
   completion: number;
   /** Set when the job's quantum ran out this instant: it may simply continue on that CPU. */
@@ -34,6 +36,7 @@ export function createJobRun(job: Job): JobRun {
     readySince: job.arrival,
     blockedUntil: 0,
     cpu: -1,
+    runningSince: 0,
     start: undefined,
     completion: 0,
     expiredOn: -1,

@@ -168,3 +168,38 @@ test('sched: a job coming back from I/O to the CPU that still holds its context 
   ]);
   assert.equal(schedule.contextSwitches, 0);
 });
+
+test('sched: a job switched in just as a more urgent one arrives has not started until it runs', () => {
+  // The switch to B ends at 3, when C arrives: C takes the CPU, and B first runs at 6. Its start
+  // and response used to say 3 (a zero-length turn on the CPU).
+  for (const policy of [{ kind: 'priority', preemptive: true } as const, { kind: 'srtf' } as const]) {
+    const schedule = simulate(
+      [
+        { id: 'A', arrival: 0, burst: 2, priority: 1 },
+        { id: 'B', arrival: 0, burst: 3, priority: 2 },
+        { id: 'C', arrival: 3, burst: 1, priority: 0 },
+      ],
+      policy,
+      { contextSwitch: 1 },
+    );
+    const b = schedule.jobs.find((job) => job.id === 'B')!;
+    const first = schedule.slices.find((slice) => slice.job === 'B')!;
+    assert.equal(b.start, first.start, policy.kind);
+    assert.equal(b.response, b.start - b.arrival);
+  }
+});
+
+test('sched: averages are free of binary rounding noise (0.1 and 0.2 average 0.15)', () => {
+  const schedule = simulate(
+    [
+      { id: 'A', arrival: 0, burst: 0.3 },
+      { id: 'B', arrival: 0.1, burst: 0.4 },
+    ],
+    { kind: 'rr', quantum: 0.1 },
+  );
+  assert.deepEqual(
+    schedule.jobs.map((job) => job.waiting),
+    [0.1, 0.2],
+  );
+  assert.equal(schedule.averages.waiting, 0.15, 'it was 0.15000000000000002');
+});
