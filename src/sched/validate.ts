@@ -8,7 +8,7 @@ export const POLICY_KINDS = ['fcfs', 'sjf', 'srtf', 'priority', 'rr', 'mlfq'] as
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function checkNumber(value: unknown, what: string): number {
@@ -111,7 +111,8 @@ export function validateOptions(options: unknown): Required<SimulateOptions> {
     throw new TypeError(`options must be an object { cpus, contextSwitch }, got ${describe(options)}`);
   }
   const { cpus = 1, contextSwitch = 0 } = options as Record<string, unknown>;
-  if (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1) {
+  if (typeof cpus !== 'number') throw new TypeError(`cpus must be a number, got ${describe(cpus)}`);
+  if (!Number.isInteger(cpus) || cpus < 1) {
     throw new RangeError(`cpus must be a whole number of at least 1, got ${describe(cpus)}`);
   }
   if (checkNumber(contextSwitch, 'contextSwitch') < 0) {

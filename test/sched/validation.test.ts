@@ -95,6 +95,12 @@ test('sched: an unknown policy kind is a TypeError listing the known ones', () =
 test('sched: cpus must be a whole number ≥ 1 and contextSwitch ≥ 0', () => {
   assert.throws(() => simulate(ok, fcfs, { cpus: 0 }), { name: 'RangeError', message: /cpus must be a whole number/ });
   assert.throws(() => simulate(ok, fcfs, { cpus: 1.5 }), { name: 'RangeError' });
+  // A wrongly typed count is a TypeError (API.md's rule), and objects are "an object".
+  assert.throws(() => simulate(ok, fcfs, { cpus: '2' as never }), {
+    name: 'TypeError',
+    message: /cpus must be a number, got "2"/,
+  });
+  assert.throws(() => simulate([{ id: 'A', arrival: 0, burst: 1, io: {} as never }], fcfs), /got an object/);
   assert.throws(() => simulate(ok, fcfs, { contextSwitch: -1 }), {
     name: 'RangeError',
     message: /contextSwitch must be 0 or more/,
