@@ -1,4 +1,4 @@
-// Pipe and Connection over shared-memory Channels: one channel per direction. Like a file
+// Pipe and Connection over shared-memory Channels (Listener/Client's are in socket.ts): one channel per direction. Like a file
 // descriptor, an end may be held by several processes (sent to a child, say); the channel
 // records which processes hold its reading and writing ends, so a reader gets EOFError once
 // every writer has closed its end or ended, however it ended.
@@ -15,6 +15,7 @@ import {
   serialize,
 } from '../serialize/index.js';
 import { deadlineOf, remaining, validateTimeout } from '../util/deadline.js';
+import { kReady, kWhenChanged } from './waitable.js';
 
 interface ConnectionHandle {
   incoming: ChannelHandle | null;
@@ -219,6 +220,23 @@ export class Connection {
       const left = remaining(deadline);
       if (left === 0) return false;
       await this.#wait(channel, seq, left);
+    }
+  }
+
+  [kReady](): boolean {
+    const channel = this.#in();
+    return channel.size > 0 || !channel.hasHolders('writer');
+  }
+
+  async [kWhenChanged](signal: AbortSignal): Promise<void> {
+    const channel = this.#in();
+    const wakeup: { fire?: (() => void) | undefined } = {};
+    const onAbort = () => wakeup.fire?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (!signal.aborted) await channel.waitAsync('get', channel.seq('get'), undefined, undefined, { wakeup });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
