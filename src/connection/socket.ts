@@ -426,12 +426,13 @@ export class Listener {
     });
   }
 
+  /** Stops listening. Connections already accepted stay open (Node's close callback would wait for them). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const socket of this.#sockets.splice(0)) socket.destroy();
     for (const taker of this.#takers.splice(0)) taker.reject(new ProcessError('the Listener was closed'));
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.close();
     if (this.#path) {
       try {
         unlinkSync(this.#path);

@@ -58,6 +58,9 @@ test('listener: without an authkey, in this process; misuse is a clear error', a
   assert.equal(await server.poll(0), false);
   assert.throws(() => server.recvSync(), /recvSync\(\) needs a Pipe/);
   assert.throws(() => new Queue().putNowait(client as never), SerializationError, 'a socket end cannot be sent');
+  await listener.close(); // (connections already accepted stay open; it used to wait for them)
+  await client.send('still here');
+  assert.equal(await server.recv(), 'still here');
   client.close();
   assert.equal(await server.poll(5000), true, 'end-of-file is ready');
   server.close();
