@@ -22,6 +22,34 @@ interface ConnectionHandle {
   outgoing: ChannelHandle | null;
 }
 
+/** sendBytes()'s argument, checked: a view of its bytes from `offset`, `size` long. */
+export function bytesToSend(buf: unknown, offset: number, size: number | undefined): Uint8Array {
+  if (!(buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer || ArrayBuffer.isView(buf))) {
+    const got = buf === null ? 'null' : typeof buf === 'object' ? (buf.constructor?.name ?? 'an object') : typeof buf;
+    throw new TypeError(
+      `sendBytes() needs bytes (a Buffer, typed array, DataView or ArrayBuffer), got ${got}; send() takes any value`,
+    );
+  }
+  const bytes = ArrayBuffer.isView(buf)
+    ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    : new Uint8Array(buf);
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+    throw new RangeError(`offset ${offset} is outside the buffer of ${bytes.length} bytes`);
+  }
+  const length = size ?? bytes.length - offset;
+  if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) {
+    throw new RangeError(`size ${String(size)} from offset ${offset} is outside the buffer of ${bytes.length} bytes`);
+  }
+  return bytes.subarray(offset, offset + length);
+}
+
+/** BufferTooShort for a message of `length` bytes when recvBytes() allows `maxlength`. */
+export function tooShort(length: number, maxlength: number | undefined): BufferTooShort {
+  return new BufferTooShort(
+    `the next message is ${length} bytes, longer than maxlength ${maxlength}; it stays queued: receive it with a larger maxlength`,
+  );
+}
+
 /** A message as recv() returns it: raw bytes (a copy), or the deserialized value. */
 function open<T>(message: Message): Promise<T> {
   try {
@@ -110,27 +138,9 @@ export class Connection {
 
   async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): Promise<void> {
     const channel = this.#out();
-    if (!(buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer || ArrayBuffer.isView(buf))) {
-      const value: unknown = buf;
-      const got =
-        value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
-      throw new TypeError(
-        `sendBytes() needs bytes (a Buffer, typed array, DataView or ArrayBuffer), got ${got}; send() takes any value`,
-      );
-    }
-    const bytes =
-      buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer
-        ? new Uint8Array(buf)
-        : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
-      throw new RangeError(`offset ${offset} is outside the buffer of ${bytes.length} bytes`);
-    }
-    const length = size ?? bytes.length - offset;
-    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) {
-      throw new RangeError(`size ${String(size)} from offset ${offset} is outside the buffer of ${bytes.length} bytes`);
-    }
+    const bytes = bytesToSend(buf, offset, size);
     this.#checkReader(channel);
-    channel.tryPut(bytes.slice(offset, offset + length), true);
+    channel.tryPut(bytes.slice(), true);
   }
 
   /**
@@ -184,11 +194,7 @@ export class Connection {
       try {
         message = channel.tryGet(maxlength);
       } catch (error) {
-        if (error instanceof TooLong) {
-          throw new BufferTooShort(
-            `the next message is ${error.length} bytes, longer than maxlength ${maxlength}; it stays queued: receive it with a larger maxlength`,
-          );
-        }
+        if (error instanceof TooLong) throw tooShort(error.length, maxlength);
         throw error;
       }
       if (message) return message;

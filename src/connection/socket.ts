@@ -12,11 +12,11 @@ import { unlinkSync } from 'node:fs';
 import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationError, BufferTooShort, EOFError, ProcessError, SerializationError } from '../errors.js';
+import { AuthenticationError, EOFError, ProcessError, SerializationError } from '../errors.js';
 import { deserialize, kHandle, serialize } from '../serialize/index.js';
 import { deadlineOf, remaining, Timer, validateTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
-import { Connection } from './connection.js';
+import { bytesToSend, Connection, tooShort } from './connection.js';
 import { kReady, kWhenChanged } from './waitable.js';
 
 export type Address = string | { host: string; port: number };
@@ -134,26 +134,7 @@ export class SocketConnection {
   }
 
   async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): Promise<void> {
-    const value: unknown = buf;
-    if (!(value instanceof ArrayBuffer || value instanceof SharedArrayBuffer || ArrayBuffer.isView(value))) {
-      throw new TypeError(
-        'sendBytes() needs bytes (a Buffer, typed array, DataView or ArrayBuffer); send() takes any value',
-      );
-    }
-    const bytes = ArrayBuffer.isView(value)
-      ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-      : new Uint8Array(value);
-    const length = size ?? bytes.length - offset;
-    if (
-      !Number.isInteger(offset) ||
-      offset < 0 ||
-      !Number.isInteger(length) ||
-      length < 0 ||
-      offset + length > bytes.length
-    ) {
-      throw new RangeError(`offset ${offset} and size ${String(size)} are outside the buffer of ${bytes.length} bytes`);
-    }
-    this.#write(BYTES, bytes.subarray(offset, offset + length));
+    this.#write(BYTES, bytesToSend(buf, offset, size));
   }
 
   /** The next frame, waiting for it; EOFError once the other end has closed and none is left. */
@@ -189,11 +170,7 @@ export class SocketConnection {
       throw new RangeError(`maxlength must be a non-negative integer, got ${String(maxlength)}`);
     }
     const frame = await this.#next();
-    if (maxlength !== undefined && frame.payload.length > maxlength) {
-      throw new BufferTooShort(
-        `the next message is ${frame.payload.length} bytes, longer than maxlength ${maxlength}; it stays queued: receive it with a larger maxlength`,
-      );
-    }
+    if (maxlength !== undefined && frame.payload.length > maxlength) throw tooShort(frame.payload.length, maxlength);
     this.#frames.shift();
     return new Uint8Array(frame.payload);
   }
