@@ -234,9 +234,17 @@ export class SemLock {
   }
 
   /** Blocks this thread until acquired or the timeout passes. */
+  /**
+   * Before an acquire gives up (a non-blocking one, or a timeout shorter than the owner check):
+   * a dead owner's hold is taken back, and then the acquire may succeed.
+   */
+  #lastChance(): boolean {
+    return this.recoverFromDeadOwner() && this.tryAcquire();
+  }
+
   acquireSync(timeout: number | undefined): boolean {
     if (this.tryAcquire()) return true;
-    if (timeout === 0) return false;
+    if (timeout === 0) return this.#lastChance();
     if (this.#spin() && this.tryAcquire()) return true;
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
     const words = this.words;
@@ -246,7 +254,7 @@ export class SemLock {
         const seq = Atomics.load(words, Word.Seq);
         if (this.tryAcquire()) return true;
         const left = deadline - performance.now();
-        if (left <= 0) return false;
+        if (left <= 0) return this.#lastChance();
         const outcome = waitSync(this.#buffer, this.#seqOffset, seq, Math.min(left, OWNER_CHECK_MS));
         if (outcome === 'timed-out') this.recoverFromDeadOwner();
         else if (this.#spin() && this.tryAcquire()) return true;
@@ -267,12 +275,17 @@ export class SemLock {
       onGrant?.();
       return Promise.resolve(true);
     }
-    if (timeout === 0) return Promise.resolve(false);
+    const lastChance = () => {
+      if (!this.#lastChance()) return false;
+      onGrant?.();
+      return true;
+    };
+    if (timeout === 0) return Promise.resolve(lastChance());
     return new Promise<boolean>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, onGrant, timer: undefined, signal, onAbort: undefined };
       if (timeout !== undefined) {
         waiter.timer = new Timer(() => {
-          if (this.#dequeue(waiter)) resolve(false);
+          if (this.#dequeue(waiter)) resolve(this.#queue.length === 0 && lastChance());
         }, timeout);
       }
       if (signal) {

@@ -277,6 +277,16 @@ describe('owner death', () => {
       }
     });
 
+    test(`a ${kind} whose holder died is taken by a non-blocking acquire too (it said false until a longer wait)`, async () => {
+      const lock = make();
+      await killHolder(lock, async (_holder, warnings) => {
+        assert.equal(await lock.acquire({ block: false }), true);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(warnings.some((w) => /died without releasing/.test(w.message)));
+        lock.release();
+      });
+    });
+
     test(`a ${kind} held by a SIGKILLed process is recovered within a second, with a warning`, async () => {
       const lock = make();
       await killHolder(lock, async (_holder, warnings) => {
