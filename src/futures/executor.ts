@@ -19,6 +19,8 @@ export interface ExecutorOptions {
   initargs?: unknown[] | undefined;
   maxTasksPerChild?: number | undefined;
   context?: StartMethodOrContext | undefined;
+  /** ThreadPoolExecutor only (Python's thread_name_prefix): its workers' names start with it. */
+  threadNamePrefix?: string | undefined;
 }
 
 export interface ExecutorMapOptions {
@@ -35,11 +37,9 @@ export class ProcessPoolExecutor {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('the executor takes an options object: { maxWorkers, initializer, initargs, … }');
     }
-    checkOptionNames(
-      options,
-      ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'context'],
-      new.target.name,
-    );
+    checkOptionNames(options, this.optionNames(), new.target.name);
+    const prefix = (options as { threadNamePrefix?: unknown }).threadNamePrefix ?? this.constructor.name;
+    if (typeof prefix !== 'string') throw new TypeError('threadNamePrefix must be a string');
     // (null stands for Python's None: the default)
     const maxWorkers =
       options.maxWorkers == null ? this.defaultWorkers() : validateCount(options.maxWorkers, 'maxWorkers');
@@ -47,10 +47,15 @@ export class ProcessPoolExecutor {
       processes: maxWorkers,
       ...workerOptions({ ...options, maxtasks: options.maxTasksPerChild }, this.defaultContext(), 'maxTasksPerChild'),
       lazy: true,
-      prefix: this.constructor.name, // workers named like ProcessPoolExecutor-3
+      prefix, // workers named like ProcessPoolExecutor-3
       onCrash: 'break',
       broken: (message) => new BrokenProcessPool(message),
     });
+  }
+
+  /** The options the constructor takes. */
+  protected optionNames(): string[] {
+    return ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'context'];
   }
 
   /** Python: os.cpu_count() workers. */
@@ -169,6 +174,11 @@ export class ThreadPoolExecutor extends ProcessPoolExecutor {
 
   protected override defaultContext(): StartMethod {
     return 'thread';
+  }
+
+  /** Python's thread_name_prefix too: the workers' names start with it. */
+  protected override optionNames(): string[] {
+    return [...super.optionNames(), 'threadNamePrefix'];
   }
 }
 

@@ -164,6 +164,13 @@ for (const context of ['spawn', 'thread'] as const) {
       );
       assert.throws(() => new Executor({ initializer: 3 as never }), /initializer must be a function/);
       assert.throws(() => new Executor({ maxtasksperchild: 1 } as never), /did you mean 'maxTasksPerChild'/);
+      if (context === 'thread') {
+        // Python's thread_name_prefix names the workers.
+        await using named = new Executor({ maxWorkers: 1, threadNamePrefix: 'crawler' });
+        assert.match(await named.submit(tasks.workerName), /^crawler-\d+$/);
+      } else {
+        assert.throws(() => new Executor({ threadNamePrefix: 'x' }), /has no option 'threadNamePrefix'/);
+      }
       await new Executor({ maxWorkers: null }).shutdown(); // Python's None: the default
       const executor = new Executor({ maxWorkers: 2 });
       assert.throws(() => executor.submit(42 as never), TypeError);
