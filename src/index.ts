@@ -14,6 +14,7 @@ export {
   SerializationError,
   TimeoutError,
 } from './errors.js';
+export { Manager } from './managers/lazy.js';
 export { AsyncResult } from './pool/async-result.js';
 export { type MapOptions, Pool, type PoolOptions, type TaskOptions, ThreadPool } from './pool/pool.js';
 export { activeChildren, cpuCount, currentProcess, isMainProcess, parentProcess } from './process/current.js';

@@ -1,2 +1,4 @@
-// multiprocessing/managers: managers and proxies (land with the managers issue).
+// multiprocessing/managers: managers and proxies. Re-exports only.
 export { RemoteError } from './errors.js';
+export { BaseManager, Manager, SyncManager } from './managers/manager.js';
+export { BaseProxy, DictProxy, ListProxy, NamespaceProxy } from './managers/proxy.js';

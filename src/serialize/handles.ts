@@ -32,6 +32,7 @@ const BUILTIN: Record<string, string> = {
   ShareableList: '../shared-memory/shareable-list.js',
   Queue: '../queues/queue.js',
   Connection: '../connection/connection.js',
+  ManagerProxy: '../managers/proxy.js',
 };
 const require = createRequire(import.meta.url);
 

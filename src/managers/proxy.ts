@@ -1,0 +1,209 @@
+// Proxies: objects in a manager, called from any process. A proxy's methods are async; each
+// call is a request on a connection to the manager (connections are kept for the next call,
+// and a call made while another is outstanding opens one more). A proxy passes to other
+// processes as a handle (the manager's address, authkey and the object's id).
+
+import type { Address } from '../connection/socket.js';
+import { Client, type SocketConnection } from '../connection/socket.js';
+import { EOFError, ProcessError } from '../errors.js';
+import { kHandle, registerHandleType } from '../serialize/index.js';
+import type { Created, Request } from './server.js';
+
+export interface ProxyHandle extends Created {
+  address: Address;
+  authkey: Uint8Array;
+}
+
+/** The connections of this process to one manager. */
+class ManagerLink {
+  static readonly #links = new Map<string, ManagerLink>();
+  readonly #idle: SocketConnection[] = [];
+
+  /** One per manager and key: a wrong key must not ride on a connection made with the right one. */
+  static #key(address: Address, authkey: Uint8Array): string {
+    return `${JSON.stringify(address)} ${Buffer.from(authkey).toString('hex')}`;
+  }
+
+  private constructor(
+    readonly address: Address,
+    readonly authkey: Uint8Array,
+  ) {}
+
+  static of(address: Address, authkey: Uint8Array): ManagerLink {
+    const key = ManagerLink.#key(address, authkey);
+    let link = ManagerLink.#links.get(key);
+    if (!link) ManagerLink.#links.set(key, (link = new ManagerLink(address, authkey)));
+    return link;
+  }
+
+  async request(request: Request): Promise<unknown> {
+    const connection = this.#idle.pop() ?? (await Client(this.address, { authkey: this.authkey }));
+    let reply: { ok: boolean; value?: unknown; error?: unknown };
+    try {
+      await connection.send(request);
+      reply = await connection.recv();
+    } catch (error) {
+      connection.close();
+      if (error instanceof EOFError) {
+        throw new ProcessError('the manager is gone (it was shut down, or its process ended)', { cause: error });
+      }
+      throw error;
+    }
+    this.#idle.push(connection);
+    if (!reply.ok) throw reply.error;
+    return reply.value;
+  }
+
+  /** Closes this process's connections to the manager (after its shutdown). */
+  close(): void {
+    for (const connection of this.#idle.splice(0)) connection.close();
+    ManagerLink.#links.delete(ManagerLink.#key(this.address, this.authkey));
+  }
+}
+
+export function linkTo(address: Address, authkey: Uint8Array): ManagerLink {
+  return ManagerLink.of(address, authkey);
+}
+
+/** A proxy for an object in a manager: its methods (the exposed ones) are async calls there. */
+export class BaseProxy {
+  readonly #handle: ProxyHandle;
+  readonly #link: ManagerLink;
+
+  /** Internal: made by a manager's create() (or received from another process). */
+  constructor(handle: ProxyHandle) {
+    this.#handle = handle;
+    this.#link = linkTo(handle.address, handle.authkey);
+    for (const name of handle.exposed) {
+      if (name in this || name === 'then') continue; // (a thenable proxy would be awaited away)
+      Object.defineProperty(this, name, {
+        value: (...args: unknown[]) => this.callMethod(name, args),
+        enumerable: false,
+      });
+    }
+  }
+
+  /** Python's _callmethod: runs `method(...args)` on the object in the manager. */
+  callMethod(method: string, args: unknown[] = []): Promise<unknown> {
+    return this.#link.request({ op: 'call', id: this.#handle.id, method, args });
+  }
+
+  get typeid(): string {
+    return this.#handle.typeid;
+  }
+
+  [kHandle](): { type: string; data: ProxyHandle } {
+    return { type: 'ManagerProxy', data: this.#handle };
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} of a '${this.#handle.typeid}' in the manager at ${JSON.stringify(this.#handle.address)}>`;
+  }
+}
+
+type Async<T> = Promise<T>;
+
+/** A dict in a manager (Python's DictProxy), with API.md's method names. */
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
+  get(key: K, fallback?: V): Async<V | undefined> {
+    return this.callMethod('get', fallback === undefined ? [key] : [key, fallback]) as Async<V | undefined>;
+  }
+  set(key: K, value: V): Async<void> {
+    return this.callMethod('set', [key, value]) as Async<void>;
+  }
+  delete(key: K): Async<void> {
+    return this.callMethod('delete', [key]) as Async<void>;
+  }
+  has(key: K): Async<boolean> {
+    return this.callMethod('has', [key]) as Async<boolean>;
+  }
+  keys(): Async<K[]> {
+    return this.callMethod('keys') as Async<K[]>;
+  }
+  values(): Async<V[]> {
+    return this.callMethod('values') as Async<V[]>;
+  }
+  items(): Async<Array<[K, V]>> {
+    return this.callMethod('items') as Async<Array<[K, V]>>;
+  }
+  size(): Async<number> {
+    return this.callMethod('size') as Async<number>;
+  }
+  update(other: Map<K, V> | Array<[K, V]> | Record<string, V>): Async<void> {
+    return this.callMethod('update', [other]) as Async<void>;
+  }
+  pop(key: K, ...fallback: [V?]): Async<V> {
+    return this.callMethod('pop', [key, ...fallback]) as Async<V>;
+  }
+  setdefault(key: K, value?: V): Async<V> {
+    return this.callMethod('setdefault', [key, value]) as Async<V>;
+  }
+  clear(): Async<void> {
+    return this.callMethod('clear') as Async<void>;
+  }
+  copy(): Async<Map<K, V>> {
+    return this.callMethod('copy') as Async<Map<K, V>>;
+  }
+}
+
+/** A list in a manager (Python's ListProxy), with API.md's method names. */
+export class ListProxy<T = unknown> extends BaseProxy {
+  get(index: number): Async<T> {
+    return this.callMethod('get', [index]) as Async<T>;
+  }
+  set(index: number, value: T): Async<void> {
+    return this.callMethod('set', [index, value]) as Async<void>;
+  }
+  append(value: T): Async<void> {
+    return this.callMethod('append', [value]) as Async<void>;
+  }
+  extend(values: Iterable<T>): Async<void> {
+    return this.callMethod('extend', [[...values]]) as Async<void>;
+  }
+  insert(index: number, value: T): Async<void> {
+    return this.callMethod('insert', [index, value]) as Async<void>;
+  }
+  pop(index?: number): Async<T> {
+    return this.callMethod('pop', index === undefined ? [] : [index]) as Async<T>;
+  }
+  remove(value: T): Async<void> {
+    return this.callMethod('remove', [value]) as Async<void>;
+  }
+  index(value: T): Async<number> {
+    return this.callMethod('index', [value]) as Async<number>;
+  }
+  count(value: T): Async<number> {
+    return this.callMethod('count', [value]) as Async<number>;
+  }
+  size(): Async<number> {
+    return this.callMethod('size') as Async<number>;
+  }
+  slice(start?: number, end?: number): Async<T[]> {
+    return this.callMethod('slice', [start, end]) as Async<T[]>;
+  }
+  copy(): Async<T[]> {
+    return this.callMethod('copy') as Async<T[]>;
+  }
+}
+
+/** A namespace in a manager (Python's NamespaceProxy): fields read and written by name. */
+export class NamespaceProxy extends BaseProxy {
+  get(name: string): Async<unknown> {
+    return this.callMethod('get', [name]);
+  }
+  set(name: string, value: unknown): Async<void> {
+    return this.callMethod('set', [name, value]) as Async<void>;
+  }
+}
+
+const kinds: Record<string, new (handle: ProxyHandle) => BaseProxy> = {
+  dict: DictProxy,
+  list: ListProxy,
+  Namespace: NamespaceProxy,
+};
+
+export function makeProxy(handle: ProxyHandle): BaseProxy {
+  return new (kinds[handle.typeid] ?? BaseProxy)(handle);
+}
+
+registerHandleType('ManagerProxy', (data) => makeProxy(data as ProxyHandle));
