@@ -121,11 +121,15 @@ export class SocketConnection {
     if (this.#ended || this.#socket.destroyed || !this.#socket.writable) {
       throw new EOFError('the other end of the connection is closed: nobody can receive this message');
     }
+    // One write (one syscall, one segment) for a small frame; a large one is not copied.
     const header = Buffer.allocUnsafe(FRAME_HEADER);
     header.writeUInt32LE(payload.length, 0);
     header[4] = kind;
-    this.#socket.write(header);
-    this.#socket.write(payload);
+    if (payload.length <= 64 * 1024) this.#socket.write(Buffer.concat([header, payload]));
+    else {
+      this.#socket.write(header);
+      this.#socket.write(payload);
+    }
   }
 
   /** Sends a value (written to the socket in call order, so order is kept without awaiting). */
