@@ -49,6 +49,7 @@ export class ManagerServer {
   readonly #types = new Map<string, Registration>();
   readonly #objects = new Map<number, { object: object; exposed: string[] }>();
   #nextId = 1;
+  readonly #connections = new Set<SocketConnection>();
   #stopping: (() => void) | undefined;
   readonly #stopped: Promise<void>;
 
@@ -81,9 +82,19 @@ export class ManagerServer {
     await this.#stopped;
     await this.#listener.close();
     await accepting;
+    for (const connection of this.#connections) connection.close(); // (their waits end too)
   }
 
   async #serve(connection: SocketConnection): Promise<void> {
+    this.#connections.add(connection);
+    try {
+      await this.#serveRequests(connection);
+    } finally {
+      this.#connections.delete(connection);
+    }
+  }
+
+  async #serveRequests(connection: SocketConnection): Promise<void> {
     for (;;) {
       let request: Request;
       try {

@@ -118,8 +118,12 @@ test('BaseManager: getServer() serves in this process until a client shuts it do
   await client.connect();
   const counter = (await client.create('Counter', 2)) as unknown as Callable;
   assert.equal(await counter.inc!(3), 5);
+  const bystander = new CounterManager({ address: server.address, authkey: 'k' });
+  const theirs = (await bystander.create('Counter', 0)) as unknown as Callable; // (an idle connection stays open)
   await client.shutdown();
   await done;
+  // The server closed every connection as it stopped (an idle one would keep this process alive).
+  await assert.rejects(theirs.inc!(1), /the manager is gone|ECONNREFUSED/);
   await assert.rejects(new SyncManager().create('dict'), ProcessError, 'not started');
   assert.throws(() => CounterManager.register('Bad', 42 as never), TypeError);
   assert.throws(() => new SyncManager({ adress: 'x' } as never), /has no option 'adress'/);
