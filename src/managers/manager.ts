@@ -34,6 +34,36 @@ const keyOf = (authkey: Uint8Array | string | undefined): Uint8Array =>
       ? new TextEncoder().encode(authkey)
       : new Uint8Array(authkey);
 
+/** BaseManager.register for `cls`: its own registry, and a factory method named after the typeid. */
+function registerType(
+  cls: typeof BaseManager,
+  typeid: string,
+  callable: ((...args: any[]) => unknown) | (new (...args: any[]) => unknown) | undefined,
+  options: { exposed?: string[] | undefined },
+): void {
+  if (typeof typeid !== 'string' || typeid.length === 0) throw new TypeError('register() needs a typeid string');
+  if (callable !== undefined && typeof callable !== 'function') {
+    throw new TypeError(`register('${typeid}', callable): the callable must be a function or a class`);
+  }
+  const { exposed } = optionsArg(options, 'register(typeid, callable, options)', "{ exposed: ['get'] }");
+  checkOptionNames(options, ['exposed'], 'register()');
+  if (exposed !== undefined && !(Array.isArray(exposed) && exposed.every((name) => typeof name === 'string'))) {
+    throw new TypeError('exposed must be an array of method names');
+  }
+  let own = registries.get(cls);
+  if (!own) registries.set(cls, (own = new Map()));
+  own.set(typeid, { typeid, callable: callable as Registration['callable'], exposed });
+  if (!(typeid in cls.prototype)) {
+    Object.defineProperty(cls.prototype, typeid, {
+      value(this: BaseManager, ...args: unknown[]) {
+        return this.create(typeid, ...args);
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
 let managers = 0;
 
 export class BaseManager {
@@ -52,29 +82,8 @@ export class BaseManager {
     callable?: ((...args: any[]) => unknown) | (new (...args: any[]) => unknown),
     options: { exposed?: string[] | undefined } = {},
   ): void {
-    if (typeof typeid !== 'string' || typeid.length === 0) throw new TypeError('register() needs a typeid string');
-    if (callable !== undefined && typeof callable !== 'function') {
-      throw new TypeError(`register('${typeid}', callable): the callable must be a function or a class`);
-    }
-    const { exposed } = optionsArg(options, 'register(typeid, callable, options)', "{ exposed: ['get'] }");
-    checkOptionNames(options, ['exposed'], 'register()');
-    if (exposed !== undefined && !(Array.isArray(exposed) && exposed.every((name) => typeof name === 'string'))) {
-      throw new TypeError('exposed must be an array of method names');
-    }
     // biome-ignore lint/complexity/noThisInStatic: each subclass has a registry of its own
-    const cls: typeof BaseManager = this;
-    let own = registries.get(cls);
-    if (!own) registries.set(cls, (own = new Map()));
-    own.set(typeid, { typeid, callable: callable as Registration['callable'], exposed });
-    if (!(typeid in cls.prototype)) {
-      Object.defineProperty(cls.prototype, typeid, {
-        value(this: BaseManager, ...args: unknown[]) {
-          return this.create(typeid, ...args);
-        },
-        configurable: true,
-        writable: true,
-      });
-    }
+    registerType(this, typeid, callable, options);
   }
 
   constructor(options: { address?: Address; authkey?: Uint8Array | string } = {}) {
@@ -166,45 +175,28 @@ export class BaseManager {
   }
 }
 
+/**
+ * Python's SyncManager. Its factories are the ones register() defines for each typeid below
+ * (declared here for their types); `list` and `Array` read their iterable here first.
+ */
 export class SyncManager extends BaseManager {
-  dict<K = unknown, V = unknown>(init?: Map<K, V> | Array<[K, V]> | Record<string, V>): Promise<DictProxy<K, V>> {
-    return this.create('dict', init);
-  }
+  declare dict: <K = unknown, V = unknown>(
+    init?: Map<K, V> | Array<[K, V]> | Record<string, V>,
+  ) => Promise<DictProxy<K, V>>;
+  declare Namespace: (init?: Record<string, unknown>) => Promise<NamespaceProxy>;
+  declare Queue: (maxsize?: number) => Promise<BaseProxy>;
+  declare JoinableQueue: (maxsize?: number) => Promise<BaseProxy>;
+  declare Lock: () => Promise<BaseProxy>;
+  declare RLock: () => Promise<BaseProxy>;
+  declare Semaphore: (value?: number) => Promise<BaseProxy>;
+  declare BoundedSemaphore: (value?: number) => Promise<BaseProxy>;
+  declare Event: () => Promise<BaseProxy>;
+  declare Condition: () => Promise<BaseProxy>;
+  declare Barrier: (parties: number) => Promise<BaseProxy>;
+  declare Value: (typecode: string, value: unknown) => Promise<BaseProxy>;
+
   list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
     return this.create('list', init === undefined ? undefined : [...init]);
-  }
-  Namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
-    return this.create('Namespace', init);
-  }
-  Queue(maxsize?: number): Promise<BaseProxy> {
-    return this.create('Queue', maxsize);
-  }
-  JoinableQueue(maxsize?: number): Promise<BaseProxy> {
-    return this.create('JoinableQueue', maxsize);
-  }
-  Lock(): Promise<BaseProxy> {
-    return this.create('Lock');
-  }
-  RLock(): Promise<BaseProxy> {
-    return this.create('RLock');
-  }
-  Semaphore(value?: number): Promise<BaseProxy> {
-    return this.create('Semaphore', value);
-  }
-  BoundedSemaphore(value?: number): Promise<BaseProxy> {
-    return this.create('BoundedSemaphore', value);
-  }
-  Event(): Promise<BaseProxy> {
-    return this.create('Event');
-  }
-  Condition(): Promise<BaseProxy> {
-    return this.create('Condition');
-  }
-  Barrier(parties: number): Promise<BaseProxy> {
-    return this.create('Barrier', parties);
-  }
-  Value(typecode: string, value: unknown): Promise<BaseProxy> {
-    return this.create('Value', typecode, value);
   }
   Array(typecode: string, init: Iterable<unknown> | number): Promise<BaseProxy> {
     return this.create('Array', typecode, typeof init === 'number' ? init : [...init]);
