@@ -3,8 +3,7 @@
 // and a call made while another is outstanding opens one more). A proxy passes to other
 // processes as a handle (the manager's address, authkey and the object's id).
 
-import type { Address } from '../connection/socket.js';
-import { Client, type SocketConnection } from '../connection/socket.js';
+import { type Address, Client, type SocketConnection } from '../connection/socket.js';
 import { EOFError, ProcessError } from '../errors.js';
 import { kHandle, registerHandleType } from '../serialize/index.js';
 import type { Created, Request } from './server.js';
@@ -101,98 +100,96 @@ export class BaseProxy {
   }
 }
 
-type Async<T> = Promise<T>;
-
 /** A dict in a manager (Python's DictProxy), with API.md's method names. */
 export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
-  get(key: K, fallback?: V): Async<V | undefined> {
-    return this.callMethod('get', fallback === undefined ? [key] : [key, fallback]) as Async<V | undefined>;
+  get(key: K, fallback?: V): Promise<V | undefined> {
+    return this.callMethod('get', fallback === undefined ? [key] : [key, fallback]) as Promise<V | undefined>;
   }
-  set(key: K, value: V): Async<void> {
-    return this.callMethod('set', [key, value]) as Async<void>;
+  set(key: K, value: V): Promise<void> {
+    return this.callMethod('set', [key, value]) as Promise<void>;
   }
-  delete(key: K): Async<void> {
-    return this.callMethod('delete', [key]) as Async<void>;
+  delete(key: K): Promise<void> {
+    return this.callMethod('delete', [key]) as Promise<void>;
   }
-  has(key: K): Async<boolean> {
-    return this.callMethod('has', [key]) as Async<boolean>;
+  has(key: K): Promise<boolean> {
+    return this.callMethod('has', [key]) as Promise<boolean>;
   }
-  keys(): Async<K[]> {
-    return this.callMethod('keys') as Async<K[]>;
+  keys(): Promise<K[]> {
+    return this.callMethod('keys') as Promise<K[]>;
   }
-  values(): Async<V[]> {
-    return this.callMethod('values') as Async<V[]>;
+  values(): Promise<V[]> {
+    return this.callMethod('values') as Promise<V[]>;
   }
-  items(): Async<Array<[K, V]>> {
-    return this.callMethod('items') as Async<Array<[K, V]>>;
+  items(): Promise<Array<[K, V]>> {
+    return this.callMethod('items') as Promise<Array<[K, V]>>;
   }
-  size(): Async<number> {
-    return this.callMethod('size') as Async<number>;
+  size(): Promise<number> {
+    return this.callMethod('size') as Promise<number>;
   }
-  update(other: Map<K, V> | Array<[K, V]> | Record<string, V>): Async<void> {
-    return this.callMethod('update', [other]) as Async<void>;
+  update(other: Map<K, V> | Array<[K, V]> | Record<string, V>): Promise<void> {
+    return this.callMethod('update', [other]) as Promise<void>;
   }
-  pop(key: K, ...fallback: [V?]): Async<V> {
-    return this.callMethod('pop', [key, ...fallback]) as Async<V>;
+  pop(key: K, ...fallback: [V?]): Promise<V> {
+    return this.callMethod('pop', [key, ...fallback]) as Promise<V>;
   }
-  setdefault(key: K, value?: V): Async<V> {
-    return this.callMethod('setdefault', [key, value]) as Async<V>;
+  setdefault(key: K, value?: V): Promise<V> {
+    return this.callMethod('setdefault', [key, value]) as Promise<V>;
   }
-  clear(): Async<void> {
-    return this.callMethod('clear') as Async<void>;
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
   }
-  copy(): Async<Map<K, V>> {
-    return this.callMethod('copy') as Async<Map<K, V>>;
+  copy(): Promise<Map<K, V>> {
+    return this.callMethod('copy') as Promise<Map<K, V>>;
   }
 }
 
 /** A list in a manager (Python's ListProxy), with API.md's method names. */
 export class ListProxy<T = unknown> extends BaseProxy {
-  get(index: number): Async<T> {
-    return this.callMethod('get', [index]) as Async<T>;
+  get(index: number): Promise<T> {
+    return this.callMethod('get', [index]) as Promise<T>;
   }
-  set(index: number, value: T): Async<void> {
-    return this.callMethod('set', [index, value]) as Async<void>;
+  set(index: number, value: T): Promise<void> {
+    return this.callMethod('set', [index, value]) as Promise<void>;
   }
-  append(value: T): Async<void> {
-    return this.callMethod('append', [value]) as Async<void>;
+  append(value: T): Promise<void> {
+    return this.callMethod('append', [value]) as Promise<void>;
   }
-  extend(values: Iterable<T>): Async<void> {
-    return this.callMethod('extend', [[...values]]) as Async<void>;
+  extend(values: Iterable<T>): Promise<void> {
+    return this.callMethod('extend', [[...values]]) as Promise<void>;
   }
-  insert(index: number, value: T): Async<void> {
-    return this.callMethod('insert', [index, value]) as Async<void>;
+  insert(index: number, value: T): Promise<void> {
+    return this.callMethod('insert', [index, value]) as Promise<void>;
   }
-  pop(index?: number): Async<T> {
-    return this.callMethod('pop', index === undefined ? [] : [index]) as Async<T>;
+  pop(index?: number): Promise<T> {
+    return this.callMethod('pop', index === undefined ? [] : [index]) as Promise<T>;
   }
-  remove(value: T): Async<void> {
-    return this.callMethod('remove', [value]) as Async<void>;
+  remove(value: T): Promise<void> {
+    return this.callMethod('remove', [value]) as Promise<void>;
   }
-  index(value: T): Async<number> {
-    return this.callMethod('index', [value]) as Async<number>;
+  index(value: T): Promise<number> {
+    return this.callMethod('index', [value]) as Promise<number>;
   }
-  count(value: T): Async<number> {
-    return this.callMethod('count', [value]) as Async<number>;
+  count(value: T): Promise<number> {
+    return this.callMethod('count', [value]) as Promise<number>;
   }
-  size(): Async<number> {
-    return this.callMethod('size') as Async<number>;
+  size(): Promise<number> {
+    return this.callMethod('size') as Promise<number>;
   }
-  slice(start?: number, end?: number): Async<T[]> {
-    return this.callMethod('slice', [start, end]) as Async<T[]>;
+  slice(start?: number, end?: number): Promise<T[]> {
+    return this.callMethod('slice', [start, end]) as Promise<T[]>;
   }
-  copy(): Async<T[]> {
-    return this.callMethod('copy') as Async<T[]>;
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
   }
 }
 
 /** A namespace in a manager (Python's NamespaceProxy): fields read and written by name. */
 export class NamespaceProxy extends BaseProxy {
-  get(name: string): Async<unknown> {
+  get(name: string): Promise<unknown> {
     return this.callMethod('get', [name]);
   }
-  set(name: string, value: unknown): Async<void> {
-    return this.callMethod('set', [name, value]) as Async<void>;
+  set(name: string, value: unknown): Promise<void> {
+    return this.callMethod('set', [name, value]) as Promise<void>;
   }
 }
 
