@@ -20,7 +20,6 @@ import { RawArray } from '../sharedctypes/array.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import {
   ABANDONED,
-  encodeTask,
   FAILED,
   type Failure,
   INIT_FAILED,
@@ -29,6 +28,7 @@ import {
   type TaskKind,
   type TaskMessage,
   type WorkerSetup,
+  writeTask,
 } from './worker.js';
 
 export interface EngineOptions {
@@ -99,6 +99,12 @@ export interface SubmitOptions {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** The resolving functions of the promise just made with `capture`: no closure per task. */
+let captured: Pending | undefined;
+function capture(resolve: Pending['resolve'], reject: Pending['reject']): void {
+  captured = { resolve, reject };
 }
 
 /**
@@ -184,8 +190,8 @@ export class TaskEngine {
   #brokenError: ProcessError | undefined;
   #pumping = false;
   #kick: (() => void) | undefined;
-  #outbox: Array<{ bytes: Uint8Array; tag: number }> = [];
-  #outboxBytes = 0;
+  /** Tasks submitted in this synchronous run, not yet in the task queue (see submit()). */
+  readonly #outbox = this.#tasks[kChannel].batch();
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;
@@ -307,8 +313,7 @@ export class TaskEngine {
   }
 
   #failAll(error: ProcessError): void {
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    this.#tasks[kChannel].discard(this.#outbox);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     this.#checkIdle();
@@ -470,9 +475,8 @@ export class TaskEngine {
     const id = this.#nextId;
     this.#nextId = id === MAX_TASK_ID ? 1 : id + 1; // (ids wrap: they travel as int32 tags)
     if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
-    let data: Uint8Array;
     try {
-      data = encodeTask({ id, kind, fn, args });
+      writeTask(this.#tasks[kChannel], this.#outbox, id, kind, fn, args);
     } catch (error) {
       // Name the part of the call at fault, not the internal message's field.
       if (error instanceof SerializationError) {
@@ -483,17 +487,14 @@ export class TaskEngine {
       throw error;
     }
     // (pending before it is sent: a flush that fails settles it)
-    const promise = new Promise<unknown>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-    });
+    const promise = new Promise<unknown>(capture);
+    this.#pending.set(id, captured!);
     // Tasks submitted in one synchronous run (a loop of apply()s, the chunks of a map) go
     // into the queue together, under one lock and with one wake-up, at the end of it.
     // A run that has collected enough work for a while goes now: workers start on the first
     // chunks of a large map while the rest are still being serialized here.
-    this.#outbox.push({ bytes: data, tag: id });
-    this.#outboxBytes += data.length;
-    if (this.#outboxBytes >= EARLY_FLUSH_BYTES) this.#flush();
-    else if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    if (this.#outbox.length >= EARLY_FLUSH_BYTES) this.#flush();
+    else if (this.#outbox.count === 1) queueMicrotask(() => this.#flush());
     if (this.#options.lazy) this.#grow();
     if (this.#pending.size === 1) this.#kick?.(); // an idle wait becomes a referenced one
     if (!this.#pumping) void this.#pump(); // (an async call costs a promise even when it returns at once)
@@ -504,25 +505,21 @@ export class TaskEngine {
   /** Puts what submit() collected into the task queue. */
   #flush(): void {
     const batch = this.#outbox;
-    if (batch.length === 0) return;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    if (batch.count === 0) return;
     try {
-      this.#tasks[kChannel].putMany(batch);
+      this.#tasks[kChannel].putBatch(batch);
     } catch (error) {
       // The queue could not take them (it cannot grow further, say): they fail, nothing hangs.
-      for (const record of batch) this.#settle(record.tag, false, error);
+      const tags = batch.tags();
+      this.#tasks[kChannel].discard(batch);
+      for (const tag of tags) this.#settle(tag, false, error);
     }
   }
 
   /** Takes a task back from the outbox or the queue; false when a worker already has it. */
   #takeBack(id: number): boolean {
-    const index = this.#outbox.findIndex((record) => record.tag === id);
-    if (index >= 0) {
-      this.#outboxBytes -= this.#outbox.splice(index, 1)[0]!.bytes.length;
-      return true;
-    }
-    return this.#tasks[kChannel].withdraw(id);
+    const tasks = this.#tasks[kChannel];
+    return tasks.withdrawFrom(this.#outbox, id) || tasks.withdraw(id);
   }
 
   /** Takes back a task no worker has taken yet: true when it will never run. */
@@ -546,7 +543,7 @@ export class TaskEngine {
    */
   isStarted(id: number): boolean {
     if (!this.#pending.has(id) || this.isRunning(id)) return true;
-    return !this.#outbox.some((record) => record.tag === id) && !this.#tasks[kChannel].holds(id);
+    return !this.#outbox.has(id) && !this.#tasks[kChannel].holds(id);
   }
 
   /** Aborts or times out a task: rejects it, and ends its worker if it is running. */

@@ -1,7 +1,9 @@
 // The loop a Pool worker runs: take a task from the shared task queue, note its id in this
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { SerializationError } from '../errors.js';
+import { type Channel, LARGE_MESSAGE, type RecordBatch } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
+import { copyPlain, plainLength } from '../serialize/codec.js';
 import {
   deserialize,
   deserializeNumbers,
@@ -230,22 +232,44 @@ const sentFunctions = new WeakMap<Function, Uint8Array>();
 const receivedFunctions = new Map<string, (...args: any[]) => unknown>();
 const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
 
-/** Serializes a task; a SerializationError names the function or argument at fault. */
-export function encodeTask(task: TaskMessage): Uint8Array {
-  let fn = sentFunctions.get(task.fn);
-  if (!fn) {
-    fn = serialize(task.fn, 'the task function');
-    sentFunctions.set(task.fn, fn);
+/**
+ * Serializes a task into a record of `batch` (one copy, no buffer of its own when its
+ * arguments are plain data); a SerializationError names the function or argument at fault,
+ * and leaves the batch as it was.
+ */
+export function writeTask(
+  channel: Channel,
+  batch: RecordBatch,
+  id: number,
+  kind: TaskKind,
+  fn: (...args: any[]) => unknown,
+  args: unknown[],
+): void {
+  let fnBytes = sentFunctions.get(fn);
+  if (!fnBytes) {
+    fnBytes = serialize(fn, 'the task function');
+    sentFunctions.set(fn, fnBytes);
   }
-  // The arguments are serialized behind room for the header and the function: one buffer,
-  // from Node's pool for a small task (a slice of a shared 8 KiB block, not an ArrayBuffer
-  // of its own for the collector to track).
-  const data = serialize(task.args, 'value', 9 + fn.length);
-  data.writeInt32LE(task.id, 0);
-  data[4] = task.kind === 'apply' ? 0 : task.kind === 'map' ? 1 : 2;
-  data.writeUInt32LE(fn.length, 5);
-  data.set(fn, 9);
-  return data;
+  const header = 9 + fnBytes.length;
+  const length = plainLength(args, header);
+  if (length < 0 || header + length >= LARGE_MESSAGE) {
+    // Not plain data, or large: serialized on its own (behind room for the header).
+    const data = serialize(args, 'value', header);
+    writeTaskHeader(data, 0, id, kind, fnBytes);
+    channel.addTo(batch, data, id);
+    return;
+  }
+  const at = batch.reserve(header + length, id);
+  const image = batch.image;
+  writeTaskHeader(image, at, id, kind, fnBytes);
+  copyPlain(image, at + header);
+}
+
+function writeTaskHeader(data: Buffer, at: number, id: number, kind: TaskKind, fnBytes: Uint8Array): void {
+  data.writeInt32LE(id, at);
+  data[at + 4] = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
+  data.writeUInt32LE(fnBytes.length, at + 5);
+  data.set(fnBytes, at + 9);
 }
 
 /** The last function received, by its bytes: most tasks run the same one as the task before. */

@@ -427,53 +427,76 @@ export class Channel {
     return true;
   }
 
+  /** A batch of records for putBatch(), from this process (one producer's). */
+  batch(): RecordBatch {
+    return new RecordBatch();
+  }
+
+  /** Adds a record of these bytes to a batch (a large one goes to a segment of its own now). */
+  addTo(batch: RecordBatch, bytes: Uint8Array, tag: number): void {
+    if (bytes.length < LARGE_MESSAGE) {
+      batch.image.set(bytes, batch.reserve(bytes.length, tag));
+      return;
+    }
+    const prepared = this.#prepare(bytes);
+    batch.image.set(prepared.payload, batch.reserve(prepared.payload.length, tag, prepared.flags));
+    batch.sides.push({ tag, side: prepared.side!, slot: prepared.slot! });
+  }
+
+  /** Takes a record back from a batch not yet put: false if it holds none with this tag. */
+  withdrawFrom(batch: RecordBatch, tag: number): boolean {
+    if (!batch.remove(tag)) return false;
+    const index = batch.sides.findIndex((side) => side.tag === tag);
+    if (index >= 0) {
+      const [{ side, slot }] = batch.sides.splice(index, 1) as [RecordBatch['sides'][number]];
+      this.#giveBack(side, spareBuffer(side));
+      if (slot >= 0) Atomics.store(this.#h, H.Pending + slot, 0);
+    }
+    return true;
+  }
+
+  /** Empties a batch without putting it (its large records' segments are given back). */
+  discard(batch: RecordBatch): void {
+    for (const { side, slot } of batch.sides) {
+      this.#giveBack(side, spareBuffer(side));
+      if (slot >= 0) Atomics.store(this.#h, H.Pending + slot, 0);
+    }
+    batch.clear();
+  }
+
   /**
-   * Several records under one hold of the lock and with one wake-up (an unbounded channel
-   * only: the pool's task queue). A batch of tiny tasks costs one lock and one syscall.
+   * Puts a batch's records under one hold of the lock and with one wake-up (an unbounded
+   * channel only: the pool's task queue), and empties the batch. A batch of tiny tasks costs
+   * one lock, one copy and one syscall. If the ring cannot grow, it throws and nothing is put
+   * (the batch keeps its records).
    */
-  putMany(records: Array<{ bytes: Uint8Array; tag: number }>): void {
+  putBatch(batch: RecordBatch): void {
     const h = this.#h;
-    if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putMany() is for unbounded channels');
-    // The records are laid out here, outside the lock, exactly as they will lie in the ring
-    // (16-aligned, as the tail is: at the ring's end the copy wraps between whole headers);
-    // under the lock the batch is one copy and one update of the counts.
-    const prepared: Array<Prepared | undefined> = new Array(records.length);
-    let total = 0;
-    for (let i = 0; i < records.length; i++) {
-      const bytes = records[i]!.bytes;
-      if (bytes.length >= LARGE_MESSAGE) prepared[i] = this.#prepare(bytes);
-      total += recordSize(prepared[i]?.payload.length ?? bytes.length);
-    }
-    const image = Buffer.allocUnsafe(total);
-    for (let i = 0, at = 0; i < records.length; i++) {
-      const payload = prepared[i]?.payload ?? records[i]!.bytes;
-      image.writeUInt32LE(payload.length, at);
-      image.writeUInt32LE(prepared[i]?.flags ?? 0, at + 4);
-      image.writeInt32LE(records[i]!.tag, at + 8);
-      image.set(payload, at + RECORD_HEADER);
-      at += recordSize(payload.length);
-    }
+    if (Atomics.load(h, H.MaxSize) > 0) throw new ProcessError('putBatch() is for unbounded channels');
+    const count = batch.count;
+    const total = batch.length;
+    if (count === 0) return;
     this.#lock.acquireSync(undefined);
     try {
       this.#syncRing();
       // Room for the whole batch first: a ring that cannot grow fails it before any is published.
       if (this.#ring.length - Atomics.load(h, H.Used) < total) this.#grow(total);
       const tail = Atomics.load(h, H.Tail);
-      this.#copyIn(tail, image);
+      // (16-aligned, as the tail is: at the ring's end the copy wraps between whole headers)
+      this.#copyIn(tail, batch.image.subarray(0, total));
       Atomics.store(h, H.Tail, (tail + total) % this.#ring.length);
       Atomics.add(h, H.Used, total);
-      Atomics.add(h, H.Count, records.length);
-      Atomics.add(h, H.Unfinished, records.length);
+      Atomics.add(h, H.Count, count);
+      Atomics.add(h, H.Unfinished, count);
       Atomics.store(h, H.NotEmptyAt, nowMicros());
       Atomics.add(h, H.NotEmpty, 1);
     } finally {
       this.#lock.releaseLock();
-      for (const record of prepared) {
-        if (record?.slot !== undefined && record.slot >= 0) Atomics.store(h, H.Pending + record.slot, 0);
-      }
     }
+    for (const { slot } of batch.sides) if (slot >= 0) Atomics.store(h, H.Pending + slot, 0);
+    batch.clear();
     const waiters = Atomics.load(h, H.GetWaiters);
-    if (waiters > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, Math.min(waiters, records.length));
+    if (waiters > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, Math.min(waiters, count));
   }
 
   // -------------------------------------------------------------------------------------
@@ -961,5 +984,91 @@ export class Channel {
 export class TooLong extends Error {
   constructor(readonly length: number) {
     super(`message of ${length} bytes`);
+  }
+}
+
+const BATCH_IMAGE = 64 * 1024;
+
+/**
+ * Records collected by one producer for one putBatch(), laid out exactly as they will lie in
+ * the ring (16-aligned headers, each payload behind its header), so that under the lock the
+ * batch is one copy. A producer may write a payload in place (reserve()): no buffer of its
+ * own per record.
+ */
+export class RecordBatch {
+  #image = Buffer.allocUnsafeSlow(BATCH_IMAGE);
+  #length = 0;
+  #count = 0;
+  /** Large records: the segments holding their bytes (see Channel.#prepare). */
+  readonly sides: Array<{ tag: number; side: string; slot: number }> = [];
+
+  /** The records' bytes; replaced when it grows (read it after reserve()). */
+  get image(): Buffer {
+    return this.#image;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Appends a record's header: the offset in `image` at which its `length` bytes go. */
+  reserve(length: number, tag: number, flags = 0): number {
+    const at = this.#length;
+    const end = at + recordSize(length);
+    if (end > this.#image.length) {
+      const image = Buffer.allocUnsafeSlow(Math.max(end, 2 * this.#image.length));
+      image.set(this.#image.subarray(0, at));
+      this.#image = image;
+    }
+    const image = this.#image;
+    image.writeUInt32LE(length, at);
+    image.writeUInt32LE(flags, at + 4);
+    image.writeInt32LE(tag, at + 8);
+    this.#length = end;
+    this.#count++;
+    return at + RECORD_HEADER;
+  }
+
+  /** The tags of the records, in order. */
+  tags(): number[] {
+    const tags: number[] = [];
+    for (let at = 0; at < this.#length; at += recordSize(this.#image.readUInt32LE(at))) {
+      tags.push(this.#image.readInt32LE(at + 8));
+    }
+    return tags;
+  }
+
+  has(tag: number): boolean {
+    return this.#find(tag) >= 0;
+  }
+
+  /** Removes the record with this tag (the ones behind it move up): false if there is none. */
+  remove(tag: number): boolean {
+    const at = this.#find(tag);
+    if (at < 0) return false;
+    const size = recordSize(this.#image.readUInt32LE(at));
+    this.#image.copyWithin(at, at + size, this.#length);
+    this.#length -= size;
+    this.#count--;
+    return true;
+  }
+
+  /** Empties the batch (a large image is let go: a big burst does not stay resident). */
+  clear(): void {
+    this.#length = 0;
+    this.#count = 0;
+    this.sides.length = 0;
+    if (this.#image.length > 16 * BATCH_IMAGE) this.#image = Buffer.allocUnsafeSlow(BATCH_IMAGE);
+  }
+
+  #find(tag: number): number {
+    for (let at = 0; at < this.#length; at += recordSize(this.#image.readUInt32LE(at))) {
+      if (this.#image.readInt32LE(at + 8) === tag) return at;
+    }
+    return -1;
   }
 }

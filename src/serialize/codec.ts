@@ -9,7 +9,7 @@
 // Shared references and cycles survive both ways (one memo per message).
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from '../errors.js';
-import { decodeCompact, decodeNumbers, encodeCompact, encodeFloats } from './compact.js';
+import { compactLength, copyCompact, decodeCompact, decodeNumbers, encodeCompact, encodeFloats } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
 
@@ -264,21 +264,27 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const float64 = new Float64Array(1);
 const float64Bytes = new Uint8Array(float64.buffer);
 
-function deserializeScalar(data: Uint8Array): { value: unknown } | undefined {
+/** What deserializeScalar() returns for a message that is not a scalar. */
+const NOT_SCALAR = Symbol('not a scalar');
+
+/** A scalar message's value, without an object or a view per message (the tiny-task path). */
+function deserializeScalar(data: Uint8Array): unknown {
   switch (data[0]) {
     case NUMBER:
-      if (!LITTLE_ENDIAN) return { value: new DataView(data.buffer, data.byteOffset, 9).getFloat64(1, true) };
-      // Eight bytes through a reused float64 cell: no DataView per message.
-      float64Bytes.set(data.subarray(1, 9));
-      return { value: float64[0] };
+      if (!LITTLE_ENDIAN) return new DataView(data.buffer, data.byteOffset, 9).getFloat64(1, true);
+      // Eight bytes through a reused float64 cell.
+      for (let i = 0; i < 8; i++) float64Bytes[i] = data[i + 1]!;
+      return float64[0];
     case STRING:
-      return { value: Buffer.from(data.buffer, data.byteOffset + 1, data.byteLength - 1).toString('utf8') };
+      return utf8Slice.call(data, 1, data.length);
     case SCALAR:
-      return { value: SCALARS[data[1]!] };
+      return SCALARS[data[1]!];
     default:
-      return undefined;
+      return NOT_SCALAR;
   }
 }
+
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
 
 /**
  * `root` names the value in error messages ("value.fn: …"). The first `reserve` bytes of
@@ -435,6 +441,18 @@ function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
 }
 
 /** Called on a revived instance whose class prototype defines it. */
+/**
+ * Plain data (an array of arguments, say) encoded into the compact encoder's scratch buffer,
+ * for copyPlain() to copy into a record of the caller's: its length in bytes, or -1 when
+ * serialize() must do it. The bytes are those serialize(value, root, reserve) gives after
+ * its `reserve` bytes.
+ */
+export function plainLength(value: object, reserve: number): number {
+  return compactLength(value, COMPACT_PLAIN, reserve);
+}
+
+export { copyCompact as copyPlain };
+
 export const kRevive = Symbol.for('multiprocessing.revive');
 
 /** The message of an array holding these numbers, straight from a Float64Array. */
@@ -490,7 +508,7 @@ class OwnMemoryDeserializer extends DefaultDeserializer {
 
 export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
   const scalar = deserializeScalar(data);
-  if (scalar) return scalar.value as T;
+  if (scalar !== NOT_SCALAR) return scalar as T;
   const { value, plain } = body(data);
   if (plain) return value as T;
   const needed: Array<FunctionWire | string> = [];
@@ -505,7 +523,7 @@ export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
 
 export function deserializeSync<T = unknown>(data: Uint8Array): T {
   const scalar = deserializeScalar(data);
-  if (scalar) return scalar.value as T;
+  if (scalar !== NOT_SCALAR) return scalar as T;
   const { value, plain } = body(data);
   if (plain) return value as T;
   return revive(value, new Map()) as T;

@@ -194,6 +194,22 @@ function write(value: unknown, depth: number): void {
  * returned buffer (writing starts at `reserve` mod 8 in the scratch buffer for that).
  */
 export function encodeCompact(value: unknown, flag: number, reserve = 0): Buffer | undefined {
+  const length = compactLength(value, flag, reserve);
+  if (length < 0) return undefined;
+  const out = Buffer.allocUnsafe(reserve + length);
+  copyCompact(out, reserve);
+  return out;
+}
+
+/** Where the bytes of the last compactLength() start in the scratch buffer. */
+let encodedBase = 0;
+
+/**
+ * Encodes `flag` and `value` into the scratch buffer: their length in bytes, or -1 if V8
+ * must do it. copyCompact() then copies them where the caller wants them (no buffer of their
+ * own), `reserve` bytes into its record, which keeps numeric blocks 8-aligned from the record.
+ */
+export function compactLength(value: unknown, flag: number, reserve = 0): number {
   const base = reserve & 7;
   at = base + 1;
   numericBytes = 0;
@@ -202,22 +218,27 @@ export function encodeCompact(value: unknown, flag: number, reserve = 0): Buffer
   try {
     write(value, 0);
   } catch (error) {
-    if (error === BAIL) return undefined;
+    if (error === BAIL) return -1;
     throw error;
   } finally {
     objects.length = 0; // (the same array each time: nothing to allocate per message)
     objectSet = undefined;
   }
   scratch[base] = flag;
-  const out = Buffer.allocUnsafe(reserve + at - base);
+  encodedBase = base;
+  return at - base;
+}
+
+/** Copies what compactLength() encoded to `target` at `offset`; call it before any other encoding. */
+export function copyCompact(target: Uint8Array, offset: number): void {
+  const base = encodedBase;
   if (at - base <= 64) {
-    for (let i = base; i < at; i++) out[reserve - base + i] = scratch[i]!; // (no view object for a small one)
-  } else out.set(new Uint8Array(scratch.buffer, scratch.byteOffset + base, at - base), reserve);
+    for (let i = base; i < at; i++) target[offset - base + i] = scratch[i]!; // (no view object for a small one)
+  } else target.set(new Uint8Array(scratch.buffer, scratch.byteOffset + base, at - base), offset);
   if (scratch.length > KEEP_SCRATCH) {
     scratch = aligned(LIMIT + 64); // do not keep a very large one
     view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
   }
-  return out;
 }
 
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;

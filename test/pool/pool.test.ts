@@ -486,6 +486,37 @@ test('pool: terminate() with large results unread leaves none of their segments 
   assert.ok(ours() - before <= 1, `${ours() - before} new segments after terminate`);
 });
 
+test('pool: tasks with large arguments go out with the small ones, and one taken back before it is sent leaves no segment', async () => {
+  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[1] === process.env.MP_PROGRAM).length;
+  const first = new Pool(1); // (makes the arena of shared headers, which stays)
+  await first.apply(tasks.square, [1]);
+  first.close();
+  await first.join();
+  const before = ours();
+  const pool = new Pool(2);
+  await pool.apply(tasks.square, [1]);
+  const big = 'x'.repeat(200_000); // (a segment of its own, beside the batch of small tasks)
+  const length = (s: string) => s.length;
+  const controller = new AbortController();
+  const calls = [
+    pool.apply(tasks.square, [3]),
+    pool.apply(length, [big]),
+    pool.apply(length, [`${big}y`], { signal: controller.signal }),
+    pool.apply(tasks.square, [4]),
+    pool.apply(length, [`${big}yz`]),
+  ];
+  controller.abort(); // (still in this tick's batch: taken back before anything is sent)
+  const outcomes = await Promise.allSettled(calls);
+  pool.close();
+  await pool.join();
+  assert.deepEqual(
+    outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).name)),
+    [9, 200_000, 'AbortError', 16, 200_002],
+  );
+  // The pool's segments went with it, the withdrawn task's too.
+  assert.equal(ours() - before, 0, 'segments left after join');
+});
+
 test('pool: a result of a class from the main module, awaited by its top-level await, fails clearly instead of hanging', () => {
   const program = fileURLToPath(new URL('../fixtures/pool/main-class-tla.ts', import.meta.url));
   const env = { ...process.env };
