@@ -3,6 +3,7 @@
 // and a call made while another is outstanding opens one more). A proxy passes to other
 // processes as a handle (the manager's address, authkey and the object's id).
 
+import { type Connection, Pipe } from '../connection/connection.js';
 import { type Address, Client, type SocketConnection } from '../connection/socket.js';
 import { EOFError, ProcessError } from '../errors.js';
 import { kHandle, registerHandleType } from '../serialize/index.js';
@@ -16,7 +17,7 @@ export interface ProxyHandle extends Created {
 /** The connections of this process to one manager. */
 class ManagerLink {
   static readonly #links = new Map<string, ManagerLink>();
-  readonly #idle: SocketConnection[] = [];
+  readonly #idle: Array<SocketConnection | Connection> = [];
 
   /** One per manager and key: a wrong key must not ride on a connection made with the right one. */
   static #key(address: Address, authkey: Uint8Array): string {
@@ -36,7 +37,7 @@ class ManagerLink {
   }
 
   async request(request: Request): Promise<unknown> {
-    const connection = this.#idle.pop() ?? (await Client(this.address, { authkey: this.authkey }));
+    const connection = this.#idle.pop() ?? (await this.#connect());
     let reply: { ok: boolean; value?: unknown; error?: unknown };
     try {
       await connection.send(request);
@@ -53,11 +54,43 @@ class ManagerLink {
     return reply.value;
   }
 
+  /**
+   * A new connection to the manager: a Pipe to it when it runs on this machine (see server.ts),
+   * else the socket. A manager that does not take the Pipe leaves the client on the socket.
+   */
+  async #connect(): Promise<SocketConnection | Connection> {
+    const socket = await Client(this.address, { authkey: this.authkey });
+    if (!isLocal(this.address)) return socket;
+    const [mine, theirs] = Pipe(true);
+    let reply: { ok: boolean } | undefined;
+    try {
+      await socket.send({ op: 'upgrade', pipe: theirs } satisfies Request);
+      reply = await socket.recv();
+    } catch {
+      // (an older manager, or one that cannot attach the Pipe: the socket serves)
+    } finally {
+      theirs.close(); // (the manager holds it now, or nobody will)
+    }
+    if (!reply?.ok) {
+      mine.close();
+      return socket.closed ? Client(this.address, { authkey: this.authkey }) : socket;
+    }
+    socket.close();
+    return mine;
+  }
+
   /** Closes this process's connections to the manager (after its shutdown). */
   close(): void {
     for (const connection of this.#idle.splice(0)) connection.close();
     ManagerLink.#links.delete(ManagerLink.#key(this.address, this.authkey));
   }
+}
+
+/** A Unix socket, or TCP to this machine's loopback: the manager shares this machine's memory. */
+function isLocal(address: Address): boolean {
+  if (typeof address === 'string') return true;
+  const host = address.host.toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function linkTo(address: Address, authkey: Uint8Array): ManagerLink {
