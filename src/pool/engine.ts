@@ -16,7 +16,7 @@ import { type StartMethod, type StartMethodOrContext, validateStartMethod } from
 import type { Message } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
-import { RawArray } from '../sharedctypes/array.js';
+import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import {
   ABANDONED,
@@ -181,6 +181,7 @@ export class TaskEngine {
   readonly #tasks = new Queue<TaskMessage | null>();
   readonly #results = new Queue<unknown>();
   readonly #running: Int32Array;
+  readonly #runningName: SharedInts;
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, Pending>();
   #started = 0;
@@ -204,7 +205,9 @@ export class TaskEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#running = RawArray('i', options.processes) as unknown as Int32Array;
+    const running = allocateInts(options.processes);
+    this.#runningName = running.name;
+    this.#running = running.array;
     this.#workers = new Array(options.processes).fill(undefined);
     if (!options.lazy) for (let i = 0; i < options.processes; i++) this.#startWorker(i);
   }
@@ -223,7 +226,7 @@ export class TaskEngine {
     const setup: WorkerSetup = {
       tasks: this.#tasks,
       results: this.#results,
-      running: this.#running,
+      running: this.#runningName,
       slot,
       initializer,
       initargs,

@@ -12,6 +12,7 @@ import {
   serialize,
   serializeFloats,
 } from '../serialize/index.js';
+import { attachInts, type SharedInts } from '../shm/arena.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
@@ -41,8 +42,11 @@ export interface Failure {
 export interface WorkerSetup {
   tasks: Queue<TaskMessage | null>;
   results: Queue<unknown>;
-  /** Int32 slots, one per worker: the id of the task it is running, 0 when idle. */
-  running: Int32Array;
+  /**
+   * Int32 slots, one per worker: the id of the task it is running, 0 when idle (named plainly:
+   * a worker attaches without loading the shared-array classes).
+   */
+  running: SharedInts;
   slot: number;
   initializer: ((...args: any[]) => unknown) | undefined;
   initargs: unknown[];
@@ -314,8 +318,11 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
 }
 
 /** The next task if one is queued (undefined if none); its id is in running[slot] as it leaves. */
-function tryTake(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> | undefined {
-  const message = setup.tasks[kChannel].tryGet(undefined, { array: setup.running, index: setup.slot });
+function tryTake(
+  setup: WorkerSetup,
+  running: Int32Array,
+): TaskMessage | null | Promise<TaskMessage | null> | undefined {
+  const message = setup.tasks[kChannel].tryGet(undefined, { array: running, index: setup.slot });
   if (!message) return undefined;
   let task: TaskMessage | null | Promise<TaskMessage | null>;
   try {
@@ -332,17 +339,17 @@ function tryTake(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage |
 }
 
 /** The next task, waiting for one (this thread blocks: it has nothing else to do). */
-function take(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> {
-  const task = tryTake(setup); // (null is close()'s sentinel, undefined an empty queue)
-  return task === undefined ? waitAndTake(setup) : task;
+function take(setup: WorkerSetup, running: Int32Array): TaskMessage | null | Promise<TaskMessage | null> {
+  const task = tryTake(setup, running); // (null is close()'s sentinel, undefined an empty queue)
+  return task === undefined ? waitAndTake(setup, running) : task;
 }
 
-async function waitAndTake(setup: WorkerSetup): Promise<TaskMessage | null> {
+async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<TaskMessage | null> {
   const channel = setup.tasks[kChannel];
   let yielded = false;
   for (;;) {
     const seq = channel.seq('get');
-    const task = tryTake(setup);
+    const task = tryTake(setup, running);
     if (task !== undefined) return task;
     if (!yielded) {
       if (channel.spin('get', seq)) continue; // the next task came within the spin budget
@@ -360,7 +367,8 @@ async function waitAndTake(setup: WorkerSetup): Promise<TaskMessage | null> {
 }
 
 export async function poolWorker(setup: WorkerSetup): Promise<void> {
-  const { results, running, slot, initializer, initargs, maxtasks } = setup;
+  const { results, slot, initializer, initargs, maxtasks } = setup;
+  const running = attachInts(setup.running);
   if (initializer) {
     try {
       await initializer(...initargs);
@@ -374,7 +382,7 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
   for (let done = 0; maxtasks === 0 || done < maxtasks; done++) {
     let task: TaskMessage | null;
     try {
-      const taken = take(setup);
+      const taken = take(setup, running);
       task = taken instanceof Promise ? await taken : taken;
     } catch (error) {
       // The task could not be decoded here (its module failed to import, say): fail it alone.

@@ -45,3 +45,23 @@ export function attachShared(segment: string): SharedArrayBuffer {
   }
   return buffer;
 }
+
+/** Int32 words in an arena, named so that another process or thread can attach to them. */
+export interface SharedInts {
+  readonly segment: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Allocates `length` zeroed Int32 words: their name (plain data, to send) and a view. */
+export function allocateInts(length: number): { name: SharedInts; array: Int32Array } {
+  const slot = allocate(4 * length);
+  return {
+    name: { segment: slot.segment, offset: slot.offset, length },
+    array: new Int32Array(slot.buffer, slot.offset, length),
+  };
+}
+
+export function attachInts(name: SharedInts): Int32Array {
+  return new Int32Array(attachShared(name.segment), name.offset, name.length);
+}
