@@ -2,7 +2,7 @@
 // (Python's multiprocessing through python3, bare Node, the C futex reference), in the same
 // invocation, and the table reports ours, the anchor, the ratio and whether the goal is met.
 // Node processes run with NODE_EXTRA_CA_CERTS unset, as the anchors were measured.
-// Usage: npm run bench [-- --repeat N] [-- --only P1,futex,pool]
+// Usage: npm run bench [-- --repeat N] [-- --only P1,futex,pool,managers]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -253,6 +253,30 @@ const figures = [
         ours: m.ours.queue_1M_items_rss_growth_mib,
         anchor: 1,
         anchorName: '(absolute)',
+        lowerIsBetter: true,
+      },
+    ],
+  },
+  {
+    id: 'managers',
+    run: () => ({
+      ours: json('node', ['bench/figures/managers.mjs']).metrics,
+      py: json(python, [`${anchors}py/bench_mp.py`, 'A8']).metrics,
+    }),
+    rows: (m) => [
+      {
+        name: 'P13 manager dict set from a child (µs/op)',
+        ours: m.ours.dict_set_us_per_op,
+        anchor: m.py.dict_set_us_per_op,
+        anchorName: 'Python Manager().dict()',
+        goal: 0.5,
+        lowerIsBetter: true,
+      },
+      {
+        name: 'Manager() start (ms)',
+        ours: m.ours.manager_start_ms,
+        anchor: m.py.manager_start_ms,
+        anchorName: 'Python Manager(), fork',
         lowerIsBetter: true,
       },
     ],

@@ -2,7 +2,7 @@
 // children, errors from the manager, connect() and a server in this process.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Manager, Process, ProcessError } from 'multiprocessing';
+import { activeChildren, Event, Manager, Process, ProcessError } from 'multiprocessing';
 import { BaseManager, BaseProxy, DictProxy, ListProxy, NamespaceProxy, SyncManager } from 'multiprocessing/managers';
 import * as objects from '../fixtures/managers/objects.ts';
 import { childPids } from '../helpers.ts';
@@ -70,6 +70,30 @@ test('Manager(): dict, list, Namespace, Queue, Value, Lock; proxies work in a ch
     /the manager is gone|ECONNREFUSED|ENOENT/,
     'after shutdown, no more objects',
   );
+});
+
+test('Manager(): a client killed in a call holds up nobody; a killed manager fails the next call clearly', async () => {
+  const manager = await Manager();
+  try {
+    const d = await manager.dict<string, number>();
+    const q = await manager.Queue();
+    const started = new Event();
+    const child = new Process({ target: objects.getForever, args: [q, started] });
+    child.start();
+    assert.equal(await started.wait(20_000), true);
+    child.kill(); // (its connection to the manager, a Pipe, ends with it)
+    await child.join(20_000);
+    assert.equal(child.exitcode, -9);
+    await d.set('after', 1);
+    assert.equal(await d.get('after'), 1, 'the manager serves on');
+    const server = activeChildren().find((p) => p !== child);
+    assert.ok(server, 'the manager runs in a child process');
+    server.kill();
+    await server.join(20_000);
+    await assert.rejects(d.get('after'), /the manager is gone/);
+  } finally {
+    await manager.shutdown();
+  }
 });
 
 class CounterManager extends BaseManager {}
