@@ -231,12 +231,23 @@ function withReserve(data: Buffer, reserve: number): Buffer {
   return out;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const float64 = new Float64Array(1);
+const float64Bytes = new Uint8Array(float64.buffer);
+
 function serializeScalar(value: unknown): Buffer | undefined {
   switch (typeof value) {
     case 'number': {
       const out = Buffer.allocUnsafe(9);
       out[0] = NUMBER;
-      out.writeDoubleLE(value, 1);
+      if (!LITTLE_ENDIAN) {
+        out.writeDoubleLE(value, 1);
+        return out;
+      }
+      // Eight bytes through a reused float64 cell (Buffer's writeDoubleLE is slow until V8
+      // has optimized it, and a worker's first tasks run before that).
+      float64[0] = value;
+      for (let i = 0; i < 8; i++) out[i + 1] = float64Bytes[i]!;
       return out;
     }
     case 'string':
@@ -260,9 +271,6 @@ const NULL = Buffer.from([SCALAR, 1]);
 const FALSE = Buffer.from([SCALAR, 2]);
 const TRUE = Buffer.from([SCALAR, 3]);
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const float64 = new Float64Array(1);
-const float64Bytes = new Uint8Array(float64.buffer);
 
 /** What deserializeScalar() returns for a message that is not a scalar. */
 const NOT_SCALAR = Symbol('not a scalar');

@@ -39,6 +39,35 @@ async function viaChild(message: {
   return deserialize(Buffer.from(data));
 }
 
+test('serialize: scalars round-trip exactly, synchronously and not', async () => {
+  const scalars = [
+    0,
+    -0,
+    1,
+    -1,
+    2.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    -(2 ** 53),
+    Number.MIN_VALUE,
+    'é€😀',
+    '',
+    true,
+    false,
+    null,
+    undefined,
+  ];
+  for (const value of scalars) {
+    assert.ok(Object.is(deserializeSync(serialize(value)), value), `${String(value)} (sync)`);
+    assert.ok(Object.is(await roundTrip(value), value), `${String(value)}`);
+  }
+  // A scalar as a view into a larger buffer (a batch of results) reads its own bytes only.
+  const batch = Buffer.concat([Buffer.from([9, 9]), serialize(-2.75), Buffer.from([9])]);
+  assert.equal(deserializeSync(batch.subarray(2, batch.length - 1)), -2.75);
+  const text = Buffer.concat([serialize('abc'), Buffer.from('zz')]);
+  assert.equal(deserializeSync(text.subarray(0, text.length - 2)), 'abc');
+});
+
 test('serialize: plain data takes the plain path and round-trips', async () => {
   const value = {
     n: 1,
