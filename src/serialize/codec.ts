@@ -271,7 +271,6 @@ const NULL = Buffer.from([SCALAR, 1]);
 const FALSE = Buffer.from([SCALAR, 2]);
 const TRUE = Buffer.from([SCALAR, 3]);
 
-
 /** What deserializeScalar() returns for a message that is not a scalar. */
 const NOT_SCALAR = Symbol('not a scalar');
 
