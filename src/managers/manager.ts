@@ -7,6 +7,7 @@ import { ProcessError } from '../errors.js';
 import { currentProcess } from '../process/current.js';
 import { Process } from '../process/process.js';
 import { JoinableQueue, Queue } from '../queues/queue.js';
+import { taskRef } from '../serialize/index.js';
 import { Barrier } from '../sync/barrier.js';
 import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
@@ -14,7 +15,7 @@ import { RLock } from '../sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
 import { type BaseProxy, type DictProxy, type ListProxy, linkTo, makeProxy, type NamespaceProxy } from './proxy.js';
-import { type Created, ManagerServer, type Registration, runManagerServer } from './server.js';
+import { type Created, ManagerServer, type Registration } from './server.js';
 import { ManagedArray, ManagedDict, ManagedList, ManagedNamespace, ManagedValue, makeCondition } from './types.js';
 
 const registries = new WeakMap<Function, Map<string, Registration>>();
@@ -66,6 +67,16 @@ function registerType(
 
 let managers = 0;
 
+/**
+ * The manager process's target (runManagerServer), named by module and export: the build joins
+ * the package's modules into chunks, where a function is found only through an entry point.
+ * The path goes from the package's top (the code may be in a chunk, one level deep too).
+ */
+const serverTarget = taskRef(
+  new URL(`../managers/server${import.meta.url.slice(-3)}`, import.meta.url),
+  'runManagerServer',
+);
+
 export class BaseManager {
   #address: Address | undefined;
   readonly #authkey: Uint8Array;
@@ -112,7 +123,7 @@ export class BaseManager {
     const [reader, writer] = Pipe(false);
     const settings = { address: this.#address, authkey: this.#authkey, initializer, initargs };
     const server = new Process({
-      target: runManagerServer,
+      target: serverTarget,
       args: [this.#registry(), settings, writer],
       name: `${this.constructor.name}-${++managers}`,
       daemon: true,

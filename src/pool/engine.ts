@@ -109,9 +109,10 @@ function capture(resolve: Pending['resolve'], reject: Pending['reject']): void {
 
 /**
  * The worker loop, named by module and export: found without asking V8's inspector where the
- * function lives (that costs ~40 ms the first time in a process).
+ * function lives (that costs ~40 ms the first time in a process). The path goes from the
+ * package's top: the build moves this code into a shared chunk, one level deep too.
  */
-const workerTarget = taskRef(new URL(`./worker${import.meta.url.slice(-3)}`, import.meta.url), 'poolWorker');
+const workerTarget = taskRef(new URL(`../pool/worker${import.meta.url.slice(-3)}`, import.meta.url), 'poolWorker');
 
 /** The tasks watching a signal, behind one 'abort' listener however many tasks share it. */
 interface AbortWatch {

@@ -50,7 +50,8 @@ export interface Launched {
 }
 
 const here = import.meta.url;
-const bootstrapUrl = new URL(here.endsWith('.ts') ? './bootstrap.ts' : './bootstrap.js', here);
+// (from the package's top: the build moves this code into a shared chunk, one level deep too)
+const bootstrapUrl = new URL(here.endsWith('.ts') ? '../process/bootstrap.ts' : '../process/bootstrap.js', here);
 
 /** Flags that name what the process runs (a child runs the bootstrap instead); true: takes a value. */
 const ENTRY_FLAGS = new Map([

@@ -18,21 +18,24 @@ const holder = globalThis as unknown as Record<symbol, Map<string, (data: unknow
 const decoders = (holder[registryKey] ??= new Map());
 
 // Where the package's own shared objects register their decoders, so that a process can
-// receive one without having imported that part of the package itself.
+// receive one without having imported that part of the package itself: the public entry
+// point that imports the module defining it (the build joins modules into the entry points and
+// shared chunks; an entry point is the same module instance everywhere). The paths go from
+// the package's top: the build moves this code into a chunk one level deep too.
 const BUILTIN: Record<string, string> = {
-  Lock: '../sync/lock.js',
-  RLock: '../sync/rlock.js',
-  Semaphore: '../sync/semaphore.js',
-  Event: '../sync/event.js',
-  Condition: '../sync/condition.js',
-  Barrier: '../sync/barrier.js',
-  Value: '../sharedctypes/value.js',
-  Array: '../sharedctypes/array.js',
-  SharedMemory: '../shared-memory/shared-memory.js',
-  ShareableList: '../shared-memory/shareable-list.js',
-  Queue: '../queues/queue.js',
-  Connection: '../connection/connection.js',
-  ManagerProxy: '../managers/proxy.js',
+  Lock: '../index.js',
+  RLock: '../index.js',
+  Semaphore: '../index.js',
+  Event: '../index.js',
+  Condition: '../index.js',
+  Barrier: '../index.js',
+  Value: '../index.js',
+  Array: '../index.js',
+  SharedMemory: '../shared-memory.js',
+  ShareableList: '../shared-memory.js',
+  Queue: '../index.js',
+  Connection: '../index.js',
+  ManagerProxy: '../managers.js',
 };
 const require = createRequire(import.meta.url);
 
