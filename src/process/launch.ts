@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TRACKER_FD_ENV, trackerEnv, trackerFd } from '../shm/tracker.js';
+import { pidExited } from '../util/pid.js';
 import { threadEnded, threadStarted, threadTable } from './threads.js';
 
 export interface ChildHeader {
@@ -121,6 +122,7 @@ export function launchSpawn(message: ChildMessage): Launched {
   });
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => {
+      if (child.pid !== undefined) pidExited(child.pid); // (not believed alive any longer: see pidAlive)
       resolve({ exitcode: code ?? -(signal ? constants.signals[signal] : 0) });
     });
   });

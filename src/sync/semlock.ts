@@ -31,7 +31,7 @@ import { threadHasEnded } from '../process/threads.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
-import { pidAlive } from '../util/pid.js';
+import { pidAlive, pidExited } from '../util/pid.js';
 
 export enum Word {
   State = 0,
@@ -360,6 +360,7 @@ export class SemLock {
   releaseIfHeldByProcess(pid: number): boolean {
     if (!this.#isLock || pid === process.pid) return false;
     const token = Atomics.load(this.words, Word.State);
+    pidExited(pid); // (the caller saw it exit: a fresh look, not what was seen of it lately)
     if (token === 0 || (token & PID_MASK) !== (pid & PID_MASK) || pidAlive(pid)) return false;
     return this.#forceRelease(token);
   }
