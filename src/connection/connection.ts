@@ -9,6 +9,7 @@ import { Channel, type ChannelHandle, type Message, TooLong } from '../queues/ch
 import {
   deserialize,
   deserializeSync,
+  isPlain,
   kHandle,
   registerHandleType,
   registerTransfer,
@@ -54,7 +55,11 @@ export function tooShort(length: number, maxlength: number | undefined): BufferT
 function open<T>(message: Message): Promise<T> {
   try {
     if (message.raw) return Promise.resolve((message.release ? message.bytes.slice() : message.bytes) as T);
+    // (plain data needs no import: decoded here, without an async function's promise)
+    if (isPlain(message.bytes)) return Promise.resolve(deserializeSync<T>(message.bytes));
     return deserialize<T>(message.bytes);
+  } catch (error) {
+    return Promise.reject(error);
   } finally {
     message.release?.();
   }
@@ -159,7 +164,18 @@ export class Connection {
   }
 
   /** Waits for the next message; EOFError once the other end is closed and nothing is left. */
-  async recv<T = unknown>(): Promise<T> {
+  recv<T = unknown>(): Promise<T> {
+    // Not an async function: a message that is already there costs one promise, not three.
+    let message: Message | undefined;
+    try {
+      message = this.#in().tryGet();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return message ? open<T>(message) : this.#recvLater<T>();
+  }
+
+  async #recvLater<T>(): Promise<T> {
     return open<T>(await this.#next(undefined));
   }
 
