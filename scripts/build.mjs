@@ -42,7 +42,19 @@ const loadedByUrl = ['cli/main', 'process/bootstrap', 'pool/worker', 'managers/s
 // then each module is reached from every entry, and esbuild puts them all in one shared chunk,
 // instead of a chunk for each combination of entry points that reaches a module.
 const everything = [...entries, 'process/child', ...loadedByUrl.slice(2), 'managers/manager'];
-writeFileSync(new URL('everything.js', compiled), everything.map((entry) => `import './${entry}.js';\n`).join(''));
+// It also tells the package's code the namespaces of the entry points: a function of the
+// package sent by reference is named by the entry point that exports it (serialize/exports.ts).
+const named = [...entries, ...loadedByUrl.slice(2)];
+writeFileSync(
+  new URL('everything.js', compiled),
+  [
+    ...everything.map((entry) => `import './${entry}.js';`),
+    ...named.map((entry, i) => `import * as entry${i} from './${entry}.js';`),
+    "import { registerOwnEntries } from './serialize/exports.js';",
+    `registerOwnEntries({ ${named.map((entry, i) => `'${entry}': entry${i}`).join(', ')} });`,
+    '',
+  ].join('\n'),
+);
 for (const entry of [...entries, ...loadedByUrl]) {
   const file = new URL(`${entry}.js`, compiled);
   const depth = entry.split('/').length - 1;

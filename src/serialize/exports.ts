@@ -187,8 +187,37 @@ export interface ExportRef {
   name: string;
 }
 
+/**
+ * The namespaces of the package's entry points, by path from the package's top ('index',
+ * 'managers/types', …): registered by the build's joined chunk as it loads (see
+ * docs/design.md). Empty when the package runs from its separate modules.
+ */
+const ownEntries = new Map<string, Record<string, unknown>>();
+
+export function registerOwnEntries(entries: Record<string, Record<string, unknown>>): void {
+  for (const [path, namespace] of Object.entries(entries)) ownEntries.set(path, namespace);
+}
+
+/**
+ * A function of the package itself, when it runs from the build's chunk (as this code does):
+ * the entry point that exports it. (Reading the chunk's exports would mean parsing the whole
+ * package, and the chunk does not export what only its own code uses.)
+ */
+function ownExport(fn: Function): ExportRef | undefined {
+  for (const [path, namespace] of ownEntries) {
+    for (const [name, value] of Object.entries(namespace)) {
+      if (value === fn) return { kind: 'esm', url: new URL(`../${path}.js`, import.meta.url).href, name };
+    }
+  }
+  return undefined;
+}
+
 /** How `fn` can be imported by another process, or undefined if it is not exported. */
 export function findExport(fn: Function, location: FunctionLocation): ExportRef | undefined {
+  if (location.url === import.meta.url) {
+    const own = ownExport(fn);
+    if (own) return own;
+  }
   const cjsPath = isCommonJs(location.url);
   if (cjsPath) {
     const exports = require.cache[cjsPath]!.exports as unknown;
