@@ -165,7 +165,7 @@ export class ManagerServer {
         }
         const method = (held.object as Record<string, unknown>)[request.method];
         if (typeof method !== 'function') throw new TypeError(`'${request.method}' is not a method of this object`);
-        return await method.apply(held.object, request.args);
+        return method.apply(held.object, request.args); // (a promise is awaited by the caller)
       }
       default:
         throw new ProcessError(`unknown manager request ${JSON.stringify((request as { op?: unknown }).op)}`);
