@@ -182,6 +182,8 @@ export class TaskEngine {
   readonly #tasks = new Queue<TaskMessage | null>();
   readonly #results = new Queue<unknown>();
   readonly #running: Int32Array;
+  /** Per worker: 1 while it spins waiting for a task (see maySpin in worker.ts). */
+  readonly #spinning: Int32Array;
   readonly #runningName: SharedInts;
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, Pending>();
@@ -206,9 +208,11 @@ export class TaskEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    const running = allocateInts(options.processes);
+    // (each worker's running task, then each worker's spinning flag)
+    const running = allocateInts(2 * options.processes);
     this.#runningName = running.name;
-    this.#running = running.array;
+    this.#running = running.array.subarray(0, options.processes);
+    this.#spinning = running.array.subarray(options.processes);
     this.#workers = new Array(options.processes).fill(undefined);
     if (!options.lazy) for (let i = 0; i < options.processes; i++) this.#startWorker(i);
   }
@@ -279,6 +283,7 @@ export class TaskEngine {
     if (this.state === 'broken') return; // its initializer failed
     let held = Atomics.load(this.#running, slot);
     Atomics.store(this.#running, slot, 0);
+    Atomics.store(this.#spinning, slot, 0); // (killed while spinning: it spins no more)
     if (held === SENTINEL_TAG) return; // it took its close() sentinel and left
     const abandoned = held === ABANDONED; // its task was aborted or timed out: already rejected
     const starting = held === STARTING;

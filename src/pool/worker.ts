@@ -1,5 +1,6 @@
 // The loop a Pool worker runs: take a task from the shared task queue, note its id in this
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
+import { availableParallelism } from 'node:os';
 import { SerializationError } from '../errors.js';
 import { type Channel, LARGE_MESSAGE, type RecordBatch } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
@@ -43,8 +44,9 @@ export interface WorkerSetup {
   tasks: Queue<TaskMessage | null>;
   results: Queue<unknown>;
   /**
-   * Int32 slots, one per worker: the id of the task it is running, 0 when idle (named plainly:
-   * a worker attaches without loading the shared-array classes).
+   * Int32 slots, two per worker: first the id of the task each worker is running (0 when
+   * idle), then whether each one spins waiting for a task (named plainly: a worker attaches
+   * without loading the shared-array classes).
    */
   running: SharedInts;
   slot: number;
@@ -344,6 +346,35 @@ function take(setup: WorkerSetup, running: Int32Array): TaskMessage | null | Pro
   return task === undefined ? waitAndTake(setup, running) : task;
 }
 
+/**
+ * A worker spins for the next task only while the workers running a task or spinning leave a
+ * CPU to the parent, which submits the tasks: two idle workers spinning on two CPUs kept the
+ * parent off them for up to a spin's budget. (Sequential round trips on 2 CPUs, median ~20 µs
+ * either way: the 90th percentile went from 210-410 µs to 130-365, within this VM's noise.)
+ */
+const SPIN_CPUS = Math.max(1, availableParallelism() - 1);
+
+function maySpin(running: Int32Array, slot: number): boolean {
+  const workers = running.length >> 1;
+  let busy = 0;
+  for (let i = 0; i < workers; i++) {
+    if (i === slot) continue;
+    if (Atomics.load(running, i) > 0 || Atomics.load(running, workers + i) !== 0) busy++;
+  }
+  return busy < SPIN_CPUS;
+}
+
+function spinForTask(channel: Channel, running: Int32Array, slot: number, seq: number): boolean {
+  if (!maySpin(running, slot)) return false;
+  const flag = (running.length >> 1) + slot;
+  Atomics.store(running, flag, 1);
+  try {
+    return channel.spin('get', seq);
+  } finally {
+    Atomics.store(running, flag, 0);
+  }
+}
+
 async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<TaskMessage | null> {
   const channel = setup.tasks[kChannel];
   let yielded = false;
@@ -352,7 +383,7 @@ async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<Tas
     const task = tryTake(setup, running);
     if (task !== undefined) return task;
     if (!yielded) {
-      if (channel.spin('get', seq)) continue; // the next task came within the spin budget
+      if (spinForTask(channel, running, setup.slot, seq)) continue; // the next task came within the spin budget
       // About to sleep, and a sleeping thread runs nothing: first let what the tasks left
       // behind run (callbacks of promises they did not await, timers that are due).
       yielded = true;
