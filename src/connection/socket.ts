@@ -7,9 +7,9 @@
 // With an authkey, each side proves it knows the key without sending it (Python's scheme):
 // the server sends a random challenge, the client answers with its HMAC, the server says
 // welcome or failure; then the client challenges the server the same way.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthenticationError, EOFError, ProcessError, SerializationError } from '../errors.js';
@@ -18,6 +18,14 @@ import { deadlineOf, remaining, Timer, validateTimeout } from '../util/deadline.
 import { checkOptionNames, optionsArg } from '../util/options.js';
 import { bytesToSend, Connection, tooShort } from './connection.js';
 import { kReady, kWhenChanged } from './waitable.js';
+
+// node:net and node:crypto are loaded on first use: a child imports this package before it
+// runs anything, and most never open a socket.
+const require = createRequire(import.meta.url);
+let netModule: typeof import('node:net') | undefined;
+let cryptoModule: typeof import('node:crypto') | undefined;
+const net = () => (netModule ??= require('node:net') as typeof import('node:net'));
+const crypto = () => (cryptoModule ??= require('node:crypto') as typeof import('node:crypto'));
 
 export type Address = string | { host: string; port: number };
 
@@ -251,14 +259,14 @@ function keyOf(authkey: unknown): Buffer | undefined {
   throw new TypeError('authkey must be a Uint8Array or a string');
 }
 
-const digest = (key: Buffer, message: Uint8Array) => createHmac('sha256', key).update(message).digest();
+const digest = (key: Buffer, message: Uint8Array) => crypto().createHmac('sha256', key).update(message).digest();
 
 async function challenge(connection: SocketConnection, key: Buffer): Promise<void> {
-  const message = Buffer.concat([CHALLENGE, randomBytes(32)]);
+  const message = Buffer.concat([CHALLENGE, crypto().randomBytes(32)]);
   await connection.sendBytes(message);
   const answer = Buffer.from(await connection.recvBytes(256));
   const expected = digest(key, message);
-  if (answer.length === expected.length && timingSafeEqual(answer, expected)) {
+  if (answer.length === expected.length && crypto().timingSafeEqual(answer, expected)) {
     await connection.sendBytes(WELCOME);
     return;
   }
@@ -344,9 +352,9 @@ export class Listener {
     this.#key = keyOf(authkey);
     this.#requested =
       address === undefined
-        ? join(tmpdir(), `mp-${process.pid}-${++listeners}-${randomBytes(4).toString('hex')}.sock`)
+        ? join(tmpdir(), `mp-${process.pid}-${++listeners}-${crypto().randomBytes(4).toString('hex')}.sock`)
         : checkAddress(address);
-    this.#server = createServer((socket) => {
+    this.#server = net().createServer((socket) => {
       if (!this.#admits(socket)) {
         socket.destroy();
         return;
@@ -369,7 +377,7 @@ export class Listener {
       // would not be known when the constructor returns, as `address` promises. Bound to every
       // interface instead (at once), it admits only connections made to the host asked for.
       this.#server.listen({ port: 0, backlog });
-      this.#only = isIP(hostOf(this.#requested.host)) ? hostOf(this.#requested.host) : undefined;
+      this.#only = net().isIP(hostOf(this.#requested.host)) ? hostOf(this.#requested.host) : undefined;
     }
     this.#server.unref();
   }
@@ -440,8 +448,12 @@ export async function Client(
   const socket = await new Promise<Socket>((resolve, reject) => {
     const connecting =
       typeof target === 'string'
-        ? createConnection({ path: target })
-        : createConnection({ host: hostOf(target.host), port: target.port, family: isIP(target.host) || undefined });
+        ? net().createConnection({ path: target })
+        : net().createConnection({
+            host: hostOf(target.host),
+            port: target.port,
+            family: net().isIP(target.host) || undefined,
+          });
     connecting.once('connect', () => {
       connecting.off('error', reject);
       resolve(connecting);

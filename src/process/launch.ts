@@ -8,7 +8,7 @@
 //        │   daemon, authkey, parent          target's module, deserializes body,
 //        │   body: serialized target/args     runs, joins its children, exits
 //        ◀──────────── exit code / signal ───┘
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -51,6 +51,7 @@ export interface Launched {
 }
 
 const here = import.meta.url;
+const require = createRequire(here);
 // (from the package's top: the build moves this code into a shared chunk, one level deep too)
 const bootstrapUrl = new URL(here.endsWith('.ts') ? '../process/bootstrap.ts' : '../process/bootstrap.js', here);
 
@@ -114,6 +115,8 @@ export function launchSpawn(message: ChildMessage): Launched {
   const encoded = v8.serialize(message).toString('base64');
   const inEnv = encoded.length <= ENV_MESSAGE_LIMIT;
   if (inEnv) env[START_MESSAGE_ENV] = encoded;
+  // (child_process loaded here, on the first start: a child that starts none never loads it)
+  const { fork } = require('node:child_process') as typeof import('node:child_process');
   const child: ChildProcess = fork(fileURLToPath(bootstrapUrl), [], {
     execArgv: childExecArgv(),
     env,

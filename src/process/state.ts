@@ -3,7 +3,7 @@
 // parent, and whether it is still bootstrapping (importing the target's module). Kept on
 // globalThis under a registered symbol so that two copies of the package loaded in one
 // thread (say through a bundler) still agree on it.
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { StartMethod } from './start-method.js';
 
 export interface ParentInfo {
@@ -33,18 +33,31 @@ export interface ProcessState {
 }
 
 const key = Symbol.for('multiprocessing.processState');
+const require = createRequire(import.meta.url);
+
+/** A main process's authkey, made when first asked for (a child is given its parent's). */
+function newAuthkey(): Uint8Array {
+  return new Uint8Array((require('node:crypto') as typeof import('node:crypto')).randomBytes(32));
+}
 
 export function processState(): ProcessState {
   const holder = globalThis as unknown as Record<symbol, ProcessState | undefined>;
   let state = holder[key];
   if (!state) {
+    let authkey: Uint8Array | undefined;
     state = {
       isMain: true,
       name: 'MainProcess',
       identity: [],
       childCounter: 0,
       daemon: false,
-      authkey: new Uint8Array(randomBytes(32)),
+      get authkey(): Uint8Array {
+        authkey ??= newAuthkey();
+        return authkey;
+      },
+      set authkey(value: Uint8Array) {
+        authkey = value;
+      },
       parent: null,
       bootstrapping: false,
       startMethod: undefined,

@@ -3,7 +3,12 @@
 // domain reports. Session.post is synchronous on the session's own thread, so this works
 // inside serialize(). One session per thread, opened on first use; results are cached
 // per function by the caller.
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
+
+// (loaded on first use: most processes never locate a function, and a child imports this
+// package before it runs anything)
+const require = createRequire(import.meta.url);
 
 export interface FunctionLocation {
   scriptId: string;
@@ -18,7 +23,7 @@ const scripts = new Map<string, string>();
 
 function connect(): Session {
   if (session) return session;
-  const opened = new Session();
+  const opened = new (require('node:inspector') as typeof import('node:inspector')).Session();
   opened.connect();
   opened.on('Debugger.scriptParsed', (message) => {
     scripts.set(message.params.scriptId, message.params.url);

@@ -4,8 +4,10 @@
 // the tracker's stdin (children get it as an inherited fd); the kernel closes it however
 // a process ends, SIGKILL included, so the tracker sees end-of-file exactly when the whole
 // tree has ended. The tracker is `sh` + `awk`: it starts in a millisecond and uses ~1 MiB.
-import { spawn } from 'node:child_process';
 import { fstatSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 /**
  * Environment variable through which a child learns the tracker pipe: `fd:inode`. The inode
@@ -33,6 +35,8 @@ export function trackerFd(): number {
     fd = inherited;
     return fd;
   }
+  // (child_process loaded here: only the program's root starts a tracker)
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const tracker = spawn('/bin/sh', ['-c', TRACKER_SCRIPT], {
     stdio: ['pipe', 'ignore', 'inherit'],
     detached: true,
