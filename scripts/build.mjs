@@ -13,7 +13,7 @@
 // The build goes to a fresh directory that replaces dist/ at the end, so programs running
 // from dist/ meanwhile (tests, benchmarks) never see it half-written.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -32,41 +32,42 @@ execFileSync(
 );
 const entries = ['index', 'futures', 'connection', 'managers', 'shared-memory', 'sched'];
 /**
- * Loaded by URL at run time: a child's bootstrap, the targets of pool workers and managers,
- * and the classes a SyncManager registers (sent to its process by reference: a function is
- * found by the exports of the file that defines it, and a chunk exports only what an entry
- * point imports from it).
+ * Loaded by URL at run time: the targets of pool workers and managers, and the classes a
+ * SyncManager registers (sent to its process by reference, found through the entry point that
+ * exports them: see below).
  */
-const loadedByUrl = ['cli/main', 'process/bootstrap', 'pool/worker', 'managers/server', 'managers/types'];
+const targets = ['pool/worker', 'managers/server', 'managers/types'];
+/** Also loaded by URL, and run as they load: the CLI and a child's bootstrap. */
+const scripts = ['cli/main', 'process/bootstrap'];
+const named = [...entries, ...targets];
 // Every entry point imports every module (the package's whole code, without running anything):
 // then each module is reached from every entry, and esbuild puts them all in one shared chunk,
-// instead of a chunk for each combination of entry points that reaches a module.
-const everything = [...entries, 'process/child', ...loadedByUrl.slice(2), 'managers/manager'];
-// It also tells the package's code the namespaces of the entry points: a function of the
+// instead of a chunk for each combination of entry points that reaches a module. The same
+// module tells the package's code the namespaces of the entry points: a function of the
 // package sent by reference is named by the entry point that exports it (serialize/exports.ts).
-const named = [...entries, ...loadedByUrl.slice(2)];
 writeFileSync(
   new URL('everything.js', compiled),
   [
-    ...everything.map((entry) => `import './${entry}.js';`),
+    "import './process/child.js';",
+    "import './managers/manager.js';",
     ...named.map((entry, i) => `import * as entry${i} from './${entry}.js';`),
     "import { registerOwnEntries } from './serialize/exports.js';",
     `registerOwnEntries({ ${named.map((entry, i) => `'${entry}': entry${i}`).join(', ')} });`,
     '',
   ].join('\n'),
 );
-for (const entry of [...entries, ...loadedByUrl]) {
+for (const entry of [...named, ...scripts]) {
   const file = new URL(`${entry}.js`, compiled);
   const depth = entry.split('/').length - 1;
   const source = readFileSync(file, 'utf8');
-  const shebang = source.startsWith('#!') ? `${source.slice(0, source.indexOf('\n') + 1)}` : '';
+  const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
   writeFileSync(
     file,
     `${shebang}import '${depth ? '../'.repeat(depth) : './'}everything.js';\n${source.slice(shebang.length)}`,
   );
 }
 esbuild.buildSync({
-  entryPoints: [...entries, ...loadedByUrl].map((entry) => fileURLToPath(new URL(`${entry}.js`, compiled))),
+  entryPoints: [...named, ...scripts].map((entry) => fileURLToPath(new URL(`${entry}.js`, compiled))),
   outbase: fileURLToPath(compiled),
   outdir: fileURLToPath(fresh),
   // One level deep, as the modules were: paths relative to a module ('../pool/worker.js',
@@ -85,7 +86,7 @@ esbuild.buildSync({
 // The declarations, as tsc wrote them.
 cpSync(compiled, fresh, {
   recursive: true,
-  filter: (source) => !/\.js(\.map)?$/.test(source) || isDirectory(source),
+  filter: (source) => !/\.js(\.map)?$/.test(source) || statSync(source).isDirectory(),
 });
 rmSync(compiled, { recursive: true, force: true });
 mkdirSync(new URL('cjs', fresh), { recursive: true });
@@ -100,12 +101,3 @@ try {
 }
 renameSync(fresh, new URL('dist', root));
 rmSync(old, { recursive: true, force: true });
-
-function isDirectory(path) {
-  try {
-    readdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -53,13 +53,16 @@ export function tooShort(length: number, maxlength: number | undefined): BufferT
 
 /** A message as recv() returns it: raw bytes (a copy), or the deserialized value. */
 function open<T>(message: Message): Promise<T> {
+  // Raw bytes and plain data need no import: opened here, without an async function's promise.
+  if (message.raw || isPlain(message.bytes)) {
+    try {
+      return Promise.resolve(openSync<T>(message));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   try {
-    if (message.raw) return Promise.resolve((message.release ? message.bytes.slice() : message.bytes) as T);
-    // (plain data needs no import: decoded here, without an async function's promise)
-    if (isPlain(message.bytes)) return Promise.resolve(deserializeSync<T>(message.bytes));
     return deserialize<T>(message.bytes);
-  } catch (error) {
-    return Promise.reject(error);
   } finally {
     message.release?.();
   }

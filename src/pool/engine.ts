@@ -13,7 +13,7 @@ import { availableParallelism, constants } from 'node:os';
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
-import type { Message } from '../queues/channel.js';
+import { type Message, RecordBatch } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
 import { allocateInts, type SharedInts } from '../shm/arena.js';
@@ -195,7 +195,7 @@ export class TaskEngine {
   #pumping = false;
   #kick: (() => void) | undefined;
   /** Tasks submitted in this synchronous run, not yet in the task queue (see submit()). */
-  readonly #outbox = this.#tasks[kChannel].batch();
+  readonly #outbox = new RecordBatch();
   #released = false;
   /** Worker exits being handled (a replacement may still start). */
   #exiting = 0;

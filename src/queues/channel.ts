@@ -427,11 +427,6 @@ export class Channel {
     return true;
   }
 
-  /** A batch of records for putBatch(), from this process (one producer's). */
-  batch(): RecordBatch {
-    return new RecordBatch();
-  }
-
   /** Adds a record of these bytes to a batch (a large one goes to a segment of its own now). */
   addTo(batch: RecordBatch, bytes: Uint8Array, tag: number): void {
     if (bytes.length < LARGE_MESSAGE) {
@@ -447,21 +442,20 @@ export class Channel {
   withdrawFrom(batch: RecordBatch, tag: number): boolean {
     if (!batch.remove(tag)) return false;
     const index = batch.sides.findIndex((side) => side.tag === tag);
-    if (index >= 0) {
-      const [{ side, slot }] = batch.sides.splice(index, 1) as [RecordBatch['sides'][number]];
-      this.#giveBack(side, spareBuffer(side));
-      if (slot >= 0) Atomics.store(this.#h, H.Pending + slot, 0);
-    }
+    if (index >= 0) this.#dropSide(batch.sides.splice(index, 1)[0]!);
     return true;
   }
 
   /** Empties a batch without putting it (its large records' segments are given back). */
   discard(batch: RecordBatch): void {
-    for (const { side, slot } of batch.sides) {
-      this.#giveBack(side, spareBuffer(side));
-      if (slot >= 0) Atomics.store(this.#h, H.Pending + slot, 0);
-    }
+    for (const side of batch.sides) this.#dropSide(side);
     batch.clear();
+  }
+
+  /** A large record that will not be put: its segment goes back, its copy is no longer pending. */
+  #dropSide({ side, slot }: RecordBatch['sides'][number]): void {
+    this.#giveBack(side, spareBuffer(side));
+    if (slot >= 0) Atomics.store(this.#h, H.Pending + slot, 0);
   }
 
   /**

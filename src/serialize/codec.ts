@@ -9,7 +9,15 @@
 // Shared references and cycles survive both ways (one memo per message).
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from '../errors.js';
-import { compactLength, copyCompact, decodeCompact, decodeNumbers, encodeCompact, encodeFloats } from './compact.js';
+import {
+  compactLength,
+  copyCompact,
+  decodeCompact,
+  decodeNumbers,
+  encodeCompact,
+  encodeFloats,
+  utf8Slice,
+} from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
 
@@ -290,8 +298,6 @@ function deserializeScalar(data: Uint8Array): unknown {
       return NOT_SCALAR;
   }
 }
-
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
 
 /**
  * `root` names the value in error messages ("value.fn: …"). The first `reserve` bytes of

@@ -241,7 +241,8 @@ export function copyCompact(target: Uint8Array, offset: number): void {
   }
 }
 
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
+/** Buffer's native UTF-8 slicer, which works on any Uint8Array: no view object, no copy. */
+export const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
 
 class Reader {
   at = 1;
@@ -254,7 +255,6 @@ class Reader {
     const bytes = this.view.getUint32(this.at + 1, true);
     const start = this.at + 5;
     this.at = start + bytes;
-    // Buffer's native slicers work on any Uint8Array: no view object, no copy.
     return utf8Slice.call(this.data, start, start + bytes);
   }
 
