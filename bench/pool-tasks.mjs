@@ -40,6 +40,8 @@ export default square;
 export const WORKERS = 2;
 export const MAP_ITEMS = 100_000;
 export const TINY_TASKS = 20_000;
+/** The anchors' own size for the peers' tiny-task figure (bench_pool.mjs B1: piscina 23 k/s was 100k tasks). */
+export const TINY_TASKS_LARGE = 100_000;
 export const TINY_WARMUP = 1000;
 export const ROUND_TRIPS = 2000;
 export const ROUND_TRIP_WARMUP = 200;

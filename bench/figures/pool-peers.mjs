@@ -2,9 +2,10 @@
 // with the sizes of our figures and the tasks of ../pool-tasks.mjs), 2 workers each, in a
 // fresh process: start-up (constructor → first noop result), then the figures asked for:
 //   tiny: 20k tiny tasks submitted at once (after 1000 warm-up tasks) → tasks/s   (P3)
+//   tiny100k: the same with 100k tasks, the size of the anchors' B1 figure         (P3)
 //   seq:  sequential round trip, 2000 after 200 warm-up → µs per call             (P4)
 //   cpu:  8 × primeSum(2M), serially here vs through the pool → speed-up          (P5)
-// Usage: node bench/figures/pool-peers.mjs <piscina|tinypool|workerpool> [tiny] [seq] [cpu]
+// Usage: node bench/figures/pool-peers.mjs <piscina|tinypool|workerpool> [tiny] [tiny100k] [seq] [cpu]
 import {
   CPU_TASKS,
   PRIME_LIMIT,
@@ -13,6 +14,7 @@ import {
   ROUND_TRIPS,
   range,
   TINY_TASKS,
+  TINY_TASKS_LARGE,
   TINY_WARMUP,
   WORKERS,
 } from '../pool-tasks.mjs';
@@ -58,13 +60,17 @@ metrics.startup_ctor_ms = performance.now() - start;
 await pool.call('noop', 0);
 metrics.startup_ready_ms = performance.now() - start;
 
-if (figs.includes('tiny')) {
+/** `count` tiny tasks submitted at once, after a warm-up burst: tasks/s. */
+async function tinyBurst(count) {
   await Promise.all(range(TINY_WARMUP).map((i) => pool.call('square', i)));
   const t0 = performance.now();
-  const out = await Promise.all(range(TINY_TASKS).map((i) => pool.call('square', i)));
-  metrics.tiny_tasks_per_s = TINY_TASKS / ((performance.now() - t0) / 1000);
-  if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad result');
+  const out = await Promise.all(range(count).map((i) => pool.call('square', i)));
+  const rate = count / ((performance.now() - t0) / 1000);
+  if (out[count - 1] !== (count - 1) ** 2) throw new Error('bad result');
+  return rate;
 }
+if (figs.includes('tiny')) metrics.tiny_tasks_per_s = await tinyBurst(TINY_TASKS);
+if (figs.includes('tiny100k')) metrics.tiny_100k_tasks_per_s = await tinyBurst(TINY_TASKS_LARGE);
 if (figs.includes('seq')) {
   for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await pool.call('noop', i);
   const times = [];

@@ -2,9 +2,11 @@
 // P2 Pool(2).map of 100k tiny tasks with the default chunksize, P3 20k tiny apply() submitted
 // at once, P4 sequential apply() round trip, P5 CPU-bound speed-up of 8 equal tasks on 2 workers.
 // The tasks live in ../pool-tasks.mjs (workers import that module, never this one).
+// With the argument `tiny100k`, only P3 with 100k tasks instead, in this fresh process: the
+// anchors' own B1 method (1000 warm-up tasks, then 100k), run the same way for the peers.
 // Every section has its own pool, a time limit, and ends it; a section that fails is reported
 // in `errors` with a null metric instead of ending the run.
-// Usage: node bench/figures/pool.mjs -> one JSON line
+// Usage: node bench/figures/pool.mjs [tiny100k] -> one JSON line
 import { isMainProcess, Pool, ThreadPool } from 'multiprocessing';
 import {
   CPU_TASKS,
@@ -17,6 +19,7 @@ import {
   range,
   square,
   TINY_TASKS,
+  TINY_TASKS_LARGE,
   TINY_WARMUP,
   WORKERS,
 } from '../pool-tasks.mjs';
@@ -63,7 +66,24 @@ async function startup(context) {
   }
 }
 
-if (isMainProcess()) {
+/** `count` tiny apply()s submitted at once, after a warm-up burst: tasks/s. */
+async function tinyBurst(pool, count) {
+  await Promise.all(range(TINY_WARMUP).map((i) => pool.apply(square, [i])));
+  const start = performance.now();
+  const out = await Promise.all(range(count).map((i) => pool.apply(square, [i])));
+  const seconds = (performance.now() - start) / 1000;
+  if (out[count - 1] !== (count - 1) ** 2) throw new Error('bad apply result');
+  return count / seconds;
+}
+
+if (isMainProcess() && process.argv[2] === 'tiny100k') {
+  const metrics = {};
+  const errors = {};
+  await section(metrics, errors, ['apply_all_at_once_100k_spawn_tasks_per_s'], 'spawn', async (pool) => ({
+    apply_all_at_once_100k_spawn_tasks_per_s: await tinyBurst(pool, TINY_TASKS_LARGE),
+  }));
+  console.log(JSON.stringify({ fig: 'pool-tiny100k', metrics, errors, params: { tiny_tasks: TINY_TASKS_LARGE } }));
+} else if (isMainProcess()) {
   const metrics = {};
   const errors = {};
   // A failed submission can leave a task's promise with no one waiting on it, which
@@ -87,29 +107,29 @@ if (isMainProcess()) {
     }
   }
 
-  // P2: default chunksize (Python's rule, ceil(n / (4 × workers)) = 12 500 here).
-  await section(metrics, errors, ['map_default_tasks_per_s'], 'spawn', async (pool) => {
+  // P2: default chunksize (Python's rule, ceil(n / (4 × workers)) = 12 500 here). Then, in the
+  // same pool, map with chunksize 1: the sequence of the anchors' A2 (Python's P3 figure).
+  const afterDefault = 'map_chunksize1_after_default_tasks_per_s';
+  await section(metrics, errors, ['map_default_tasks_per_s', afterDefault], 'spawn', async (pool) => {
     await pool.map(square, range(1000));
     const items = range(MAP_ITEMS);
-    const start = performance.now();
+    let start = performance.now();
     const out = await pool.map(square, items);
     const seconds = (performance.now() - start) / 1000;
     if (out.length !== MAP_ITEMS || out[MAP_ITEMS - 1] !== (MAP_ITEMS - 1) ** 2) throw new Error('bad map result');
-    return { map_default_tasks_per_s: MAP_ITEMS / seconds };
+    const tiny = range(TINY_TASKS);
+    start = performance.now();
+    const outTiny = await pool.map(square, tiny, { chunksize: 1 });
+    const tinySeconds = (performance.now() - start) / 1000;
+    if (outTiny[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad map result');
+    return { map_default_tasks_per_s: MAP_ITEMS / seconds, [afterDefault]: TINY_TASKS / tinySeconds };
   });
 
   // P3: tiny tasks one at a time, all submitted at once, per start method; and map with
   // chunksize 1 (Python's figure).
   for (const context of ['spawn', 'thread']) {
     const key = `apply_all_at_once_${context}_tasks_per_s`;
-    await section(metrics, errors, [key], context, async (pool) => {
-      await Promise.all(range(TINY_WARMUP).map((i) => pool.apply(square, [i])));
-      const start = performance.now();
-      const out = await Promise.all(range(TINY_TASKS).map((i) => pool.apply(square, [i])));
-      const seconds = (performance.now() - start) / 1000;
-      if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad apply result');
-      return { [key]: TINY_TASKS / seconds };
-    });
+    await section(metrics, errors, [key], context, async (pool) => ({ [key]: await tinyBurst(pool, TINY_TASKS) }));
   }
   await section(metrics, errors, ['map_chunksize1_tasks_per_s'], 'spawn', async (pool) => {
     await pool.map(square, range(TINY_WARMUP), { chunksize: 1 });
