@@ -96,14 +96,15 @@ export interface SubmitOptions {
   timeout?: number | undefined;
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
+/** Where a task's outcome goes: its promise's resolving functions, or a caller's sink. */
+export interface TaskSink {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 /** The resolving functions of the promise just made with `capture`: no closure per task. */
-let captured: Pending | undefined;
-function capture(resolve: Pending['resolve'], reject: Pending['reject']): void {
+let captured: TaskSink | undefined;
+function capture(resolve: TaskSink['resolve'], reject: TaskSink['reject']): void {
   captured = { resolve, reject };
 }
 
@@ -186,7 +187,7 @@ export class TaskEngine {
   readonly #spinning: Int32Array;
   readonly #runningName: SharedInts;
   readonly #workers: Array<Process | undefined>;
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new Map<number, TaskSink>();
   #started = 0;
   #nextId = 1;
   #workerCounter = 0;
@@ -481,9 +482,33 @@ export class TaskEngine {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`signal must be an AbortSignal (from an AbortController), got ${typeof signal}`);
     }
+    if (signal?.aborted) return { id: this.#takeId(), promise: Promise.reject(signal.reason) };
+    const id = this.#write(kind, fn, args);
+    // (pending before it is sent: a flush that fails settles it)
+    const promise = new Promise<unknown>(capture);
+    this.#enqueue(id, captured!);
+    if (!signal && timeout === undefined) return { id, promise };
+    return { id, promise: this.#guard(id, promise, signal, timeout) };
+  }
+
+  /**
+   * submit() for a caller that takes the outcome itself (the chunks of a map): `sink`'s
+   * resolve or reject gets it, and no promise is made per task. No signal, no timeout.
+   */
+  submitTo(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], sink: TaskSink, held = false): void {
+    if (!held || this.#state !== 'close') this.checkRunning();
+    this.#enqueue(this.#write(kind, fn, args), sink);
+  }
+
+  #takeId(): number {
     const id = this.#nextId;
     this.#nextId = id === MAX_TASK_ID ? 1 : id + 1; // (ids wrap: they travel as int32 tags)
-    if (signal?.aborted) return { id, promise: Promise.reject(signal.reason) };
+    return id;
+  }
+
+  /** Writes a task into the outbox under a new id. */
+  #write(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[]): number {
+    const id = this.#takeId();
     try {
       writeTask(this.#tasks[kChannel], this.#outbox, id, kind, fn, args);
     } catch (error) {
@@ -495,9 +520,12 @@ export class TaskEngine {
       }
       throw error;
     }
-    // (pending before it is sent: a flush that fails settles it)
-    const promise = new Promise<unknown>(capture);
-    this.#pending.set(id, captured!);
+    return id;
+  }
+
+  /** The task just written is outstanding: it goes out with the others of this run. */
+  #enqueue(id: number, pending: TaskSink): void {
+    this.#pending.set(id, pending);
     // Tasks submitted in one synchronous run (a loop of apply()s, the chunks of a map) go
     // into the queue together, under one lock and with one wake-up, at the end of it.
     // A run that has collected enough work for a while goes now: workers start on the first
@@ -507,8 +535,6 @@ export class TaskEngine {
     if (this.#options.lazy) this.#grow();
     if (this.#pending.size === 1) this.#kick?.(); // an idle wait becomes a referenced one
     if (!this.#pumping) void this.#pump(); // (an async call costs a promise even when it returns at once)
-    if (!signal && timeout === undefined) return { id, promise };
-    return { id, promise: this.#guard(id, promise, signal, timeout) };
   }
 
   /** Puts what submit() collected into the task queue. */

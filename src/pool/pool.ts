@@ -56,6 +56,90 @@ function concatenate(lists: unknown[][], length: number): unknown[] {
   return out;
 }
 
+/**
+ * A map over chunks: each chunk's results are kept in order as they come; once every chunk
+ * is in, the map resolves with them all, or rejects with the first failure in input order.
+ */
+class MapCall {
+  readonly #lists: unknown[][] = [];
+  readonly #total: number;
+  readonly #onProgress: MapOptions['onProgress'];
+  #expected = 0;
+  #settled = 0;
+  #done = 0;
+  #failure: ChunkError | undefined;
+  #sealed = false;
+  #finish: { resolve: (values: unknown[]) => void; reject: (error: unknown) => void } | undefined;
+
+  constructor(total: number, onProgress: MapOptions['onProgress']) {
+    this.#total = total;
+    this.#onProgress = onProgress;
+  }
+
+  /** One more chunk was sent. */
+  expect(): void {
+    this.#expected++;
+  }
+
+  /** Every chunk was sent: the results once they are all in. */
+  seal(): Promise<unknown[]> {
+    this.#sealed = true;
+    return new Promise((resolve, reject) => {
+      this.#finish = { resolve, reject };
+      this.#check();
+    });
+  }
+
+  chunkDone(start: number, index: number, values: unknown[]): void {
+    this.#lists[index] = values;
+    this.#done += values.length;
+    try {
+      this.#onProgress?.(this.#done, this.#total);
+    } catch (error) {
+      this.#fail(new ChunkError(error, 0, start));
+    }
+    this.#settled++;
+    this.#check();
+  }
+
+  chunkFailed(start: number, error: unknown): void {
+    this.#fail(error instanceof ChunkError ? error.withOffset(start) : new ChunkError(error, 0, start));
+    this.#settled++;
+    this.#check();
+  }
+
+  #fail(failure: ChunkError): void {
+    if (!this.#failure || failure.index < this.#failure.index) this.#failure = failure;
+  }
+
+  #check(): void {
+    if (!this.#sealed || this.#settled < this.#expected || !this.#finish) return;
+    if (this.#failure) this.#finish.reject(this.#failure.error);
+    else this.#finish.resolve(concatenate(this.#lists, this.#total));
+  }
+}
+
+/** Where one chunk's outcome goes (the engine calls resolve or reject once). */
+class ChunkSlot {
+  readonly #call: MapCall;
+  readonly #start: number;
+  readonly #index: number;
+
+  constructor(call: MapCall, index: number, start: number) {
+    this.#call = call;
+    this.#index = index;
+    this.#start = start;
+  }
+
+  resolve(values: unknown): void {
+    this.#call.chunkDone(this.#start, this.#index, values as unknown[]);
+  }
+
+  reject(error: unknown): void {
+    this.#call.chunkFailed(this.#start, error);
+  }
+}
+
 export class Pool {
   readonly #processes: number;
   readonly #engine: TaskEngine;
@@ -163,47 +247,30 @@ export class Pool {
     options: MapOptions,
     release: () => void,
   ) {
-    const lists: unknown[][] = [];
-    const chunks: Array<Promise<void>> = [];
-    let done = 0;
+    const call = new MapCall(items.length, options.onProgress);
+    // A chunk's outcome goes straight to the call (no promise per chunk) unless the chunk can
+    // be aborted or time out.
+    const guarded = options.signal !== undefined || options.timeout !== undefined;
     try {
       const size = this.#chunksize(items.length, options);
-      for (let start = 0; start < items.length; start += size) {
-        const index = lists.length;
-        lists.push([]);
+      for (let start = 0, index = 0; start < items.length; start += size, index++) {
         const chunk = items.slice(start, start + size);
-        const count = chunk.length; // (the chunk itself is garbage once it is serialized)
-        let submitted: Promise<unknown>;
-        try {
-          submitted = this.#submit(kind, fn, chunk, options, true);
-        } catch (error) {
-          // This chunk cannot be sent (an item cannot be serialized): map() rejects with that;
-          // the chunks already sent may still fail, and nobody will look at them.
-          for (const sent of chunks) sent.catch(() => {});
-          throw error;
+        const slot = new ChunkSlot(call, index, start);
+        // (an item that cannot be serialized throws here: map() rejects with that; the chunks
+        // already sent may still fail, and nobody will look at them)
+        if (!guarded) this.#engine.submitTo(kind, fn, chunk, slot, true);
+        else {
+          this.#submit(kind, fn, chunk, options, true).then(
+            (values) => slot.resolve(values),
+            (error: unknown) => slot.reject(error),
+          );
         }
-        const promise = submitted.then((values) => {
-          lists[index] = values as unknown[];
-          done += count;
-          options.onProgress?.(done, items.length);
-        });
-        chunks.push(
-          promise.catch((error: unknown) => {
-            throw error instanceof ChunkError ? error.withOffset(start) : new ChunkError(error, 0, start);
-          }),
-        );
+        call.expect();
       }
     } finally {
       release();
     }
-    const outcomes = await Promise.allSettled(chunks);
-    // The first error in input order wins, as a single rejection.
-    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failures.length > 0) {
-      const first = failures.map((f) => f.reason as ChunkError).sort((a, b) => a.index - b.index)[0]!;
-      throw first.error;
-    }
-    return concatenate(lists, items.length);
+    return call.seal();
   }
 
   async map<T, R>(
