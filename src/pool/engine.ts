@@ -18,6 +18,7 @@ import { kChannel, Queue } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
 import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
+import { FunctionTable } from './functions.js';
 import {
   ABANDONED,
   FAILED,
@@ -186,6 +187,7 @@ export class TaskEngine {
   /** Per worker: 1 while it spins waiting for a task (see maySpin in worker.ts). */
   readonly #spinning: Int32Array;
   readonly #runningName: SharedInts;
+  readonly #functions = new FunctionTable();
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, TaskSink>();
   #started = 0;
@@ -233,6 +235,7 @@ export class TaskEngine {
       tasks: this.#tasks,
       results: this.#results,
       running: this.#runningName,
+      functions: this.#functions.name,
       slot,
       initializer,
       initargs,
@@ -510,7 +513,7 @@ export class TaskEngine {
   #write(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[]): number {
     const id = this.#takeId();
     try {
-      writeTask(this.#tasks[kChannel], this.#outbox, id, kind, fn, args);
+      writeTask(this.#tasks[kChannel], this.#outbox, this.#functions, id, kind, fn, args);
     } catch (error) {
       // Name the part of the call at fault, not the internal message's field.
       if (error instanceof SerializationError) {
@@ -665,6 +668,7 @@ export class TaskEngine {
     this.#released = true;
     this.#tasks[kChannel].unlinkSegments();
     this.#results[kChannel].unlinkSegments();
+    this.#functions.unlink();
   }
 
   /** Waits for every worker to exit. */

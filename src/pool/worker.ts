@@ -14,6 +14,7 @@ import {
   serializeFloats,
 } from '../serialize/index.js';
 import { attachInts, type SharedInts } from '../shm/arena.js';
+import { type FunctionTable, FunctionTableReader } from './functions.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
@@ -49,6 +50,8 @@ export interface WorkerSetup {
    * without loading the shared-array classes).
    */
   running: SharedInts;
+  /** The name of the pool's function table (see functions.ts). */
+  functions: string;
   slot: number;
   initializer: ((...args: any[]) => unknown) | undefined;
   initargs: unknown[];
@@ -227,13 +230,16 @@ function finish(running: Int32Array, slot: number, id: number): boolean {
 }
 
 /**
- * A task on the wire: [i32 id][u8 kind][u32 length of the function][the function][the
- * arguments]. The function's bytes are the same for every task that runs it, so the sender
- * serializes each function once and the worker revives each once (both keep a cache); a
- * chunk's items are serialized on their own, straight to the serializer. An empty record is
- * the sentinel of close().
+ * A task on the wire: [i32 id][u8 kind][u32 where the function is][the function][the
+ * arguments]. A function is serialized once per function object; its bytes go into the
+ * pool's function table, and a task names it by its entry's offset (the kind's top bit set,
+ * no function bytes in the task); one that does not fit in the table travels in each task
+ * (the u32 is then its length). The worker revives each function once (it keeps a cache).
+ * A chunk's items are serialized on their own, straight to the serializer. An empty record
+ * is the sentinel of close().
  */
 const KINDS: TaskKind[] = ['apply', 'map', 'starmap'];
+const IN_TABLE = 0x80;
 const sentFunctions = new WeakMap<Function, Uint8Array>();
 const receivedFunctions = new Map<string, (...args: any[]) => unknown>();
 const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
@@ -246,6 +252,7 @@ const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end:
 export function writeTask(
   channel: Channel,
   batch: RecordBatch,
+  table: FunctionTable,
   id: number,
   kind: TaskKind,
   fn: (...args: any[]) => unknown,
@@ -256,30 +263,40 @@ export function writeTask(
     fnBytes = serialize(fn, 'the task function');
     sentFunctions.set(fn, fnBytes);
   }
-  const header = 9 + fnBytes.length;
+  const offset = table.offsetOf(fn, fnBytes);
+  const header = offset > 0 ? 9 : 9 + fnBytes.length;
   const length = plainLength(args, header);
   if (length < 0 || header + length >= LARGE_MESSAGE) {
     // Not plain data, or large: serialized on its own (behind room for the header).
     const data = serialize(args, 'value', header);
-    writeTaskHeader(data, 0, id, kind, fnBytes);
+    writeTaskHeader(data, 0, id, kind, fnBytes, offset);
     channel.addTo(batch, data, id);
     return;
   }
   const at = batch.reserve(header + length, id);
   const image = batch.image;
-  writeTaskHeader(image, at, id, kind, fnBytes);
+  writeTaskHeader(image, at, id, kind, fnBytes, offset);
   copyPlain(image, at + header);
 }
 
-function writeTaskHeader(data: Buffer, at: number, id: number, kind: TaskKind, fnBytes: Uint8Array): void {
+function writeTaskHeader(data: Buffer, at: number, id: number, kind: TaskKind, fnBytes: Uint8Array, offset: number) {
   data.writeInt32LE(id, at);
-  data[at + 4] = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
+  const code = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
+  if (offset > 0) {
+    data[at + 4] = code | IN_TABLE;
+    data.writeUInt32LE(offset, at + 5);
+    return;
+  }
+  data[at + 4] = code;
   data.writeUInt32LE(fnBytes.length, at + 5);
   data.set(fnBytes, at + 9);
 }
 
 /** The last function received, by its bytes: most tasks run the same one as the task before. */
 let lastFunction: { bytes: Buffer; fn: (...args: any[]) => unknown } | undefined;
+/** The pool's function table, and its functions revived here, by offset. */
+let functionTable: FunctionTableReader | undefined;
+const tableFunctions = new Map<number, (...args: any[]) => unknown>();
 
 function cachedFunction(bytes: Uint8Array): ((...args: any[]) => unknown) | undefined {
   if (lastFunction?.bytes.equals(bytes)) return lastFunction.fn;
@@ -301,22 +318,32 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   if (bytes.length === 0) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const id = view.getInt32(0, true);
-  const kind = KINDS[bytes[4]!]!;
-  const fnLength = view.getUint32(5, true);
-  const fnBytes = bytes.subarray(9, 9 + fnLength);
-  const argBytes = bytes.subarray(9 + fnLength);
-  const fn = cachedFunction(fnBytes);
+  const code = bytes[4]!;
+  const kind = KINDS[code & ~IN_TABLE]!;
+  const where = view.getUint32(5, true);
+  let fn: ((...args: any[]) => unknown) | undefined;
+  let fnBytes: Uint8Array;
+  let argBytes: Uint8Array;
+  if (code & IN_TABLE) {
+    fn = tableFunctions.get(where);
+    fnBytes = fn ? bytes.subarray(0, 0) : functionTable!.entry(where);
+    argBytes = bytes.subarray(9);
+  } else {
+    fnBytes = bytes.subarray(9, 9 + where);
+    argBytes = bytes.subarray(9 + where);
+  }
+  fn ??= cachedFunction(fnBytes);
+  if (fn && code & IN_TABLE) tableFunctions.set(where, fn);
   if (fn && isPlain(argBytes)) {
     // A chunk of numbers runs straight from a typed array: no array to build item by item.
     const numbers = kind === 'map' ? deserializeNumbers(argBytes) : undefined;
     return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(argBytes) };
   }
-  return (async () => ({
-    id,
-    kind,
-    fn: fn ?? (await loadFunction(fnBytes)),
-    args: await deserialize<unknown[]>(argBytes),
-  }))();
+  return (async () => {
+    const loaded = fn ?? (await loadFunction(fnBytes));
+    if (code & IN_TABLE) tableFunctions.set(where, loaded);
+    return { id, kind, fn: loaded, args: await deserialize<unknown[]>(argBytes) };
+  })();
 }
 
 /** The next task if one is queued (undefined if none); its id is in running[slot] as it leaves. */
@@ -400,6 +427,7 @@ async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<Tas
 export async function poolWorker(setup: WorkerSetup): Promise<void> {
   const { results, slot, initializer, initargs, maxtasks } = setup;
   const running = attachInts(setup.running);
+  functionTable = new FunctionTableReader(setup.functions);
   if (initializer) {
     try {
       await initializer(...initargs);

@@ -602,3 +602,24 @@ test('pool: map results that are numbers, then not (a string, a promise) part-wa
     await pool.terminate();
   }
 });
+
+test("pool: task functions the pool's function table cannot hold (too many, too large) travel in their tasks", async () => {
+  const pool = new Pool(2);
+  try {
+    // 300 distinct functions of ~1 KB each: more than the table's 256 KB, so the later ones
+    // go inline; one of 20 KB, larger than an entry may be.
+    // (the padding is a string the function holds: a comment would not be sent)
+    const padding = (length: number) => `'${'a'.repeat(length)}'.length * 0`;
+    const many = Array.from({ length: 300 }, (_, i) => new Function(`return (x) => x + ${i} + ${padding(1000)}`)());
+    const large = new Function(`return (x) => x * 2 + ${padding(20_000)}`)();
+    const expected = (base: number) => many.map((_, i) => base + i);
+    assert.deepEqual(await Promise.all(many.map((fn) => pool.apply(fn, [1000]))), expected(1000));
+    assert.equal(await pool.apply(large, [21]), 42);
+    // Again, with the table full: each function from the table or inline, none mixed up.
+    assert.deepEqual(await Promise.all(many.map((fn) => pool.apply(fn, [5]))), expected(5));
+    assert.deepEqual(await pool.map(many[299], [1, 2, 3], { chunksize: 1 }), [300, 301, 302]);
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+});

@@ -1,0 +1,83 @@
+// A pool's table of task functions, in shared memory: a task names its function by the
+// entry's offset (4 bytes) instead of carrying the function's serialized bytes (130 for a
+// module export), which most tasks would repeat. The parent appends; workers read.
+//
+//   word 0: bytes used (published last: an entry is complete before anyone can see it)
+//   from byte 8: entries, each [u32 length][the function's bytes], 4-aligned
+//
+// The table does not grow: a function that no longer fits travels inside its tasks, as
+// before (a program making a new closure for every call fills it once, and goes on).
+import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
+
+const TABLE_BYTES = 256 * 1024;
+const FIRST_ENTRY = 8;
+/** Functions larger than this travel inside their tasks (an entry is for the common, small ones). */
+const MAX_ENTRY = 16 * 1024;
+
+const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
+/** The parent's side: appends functions, remembers their offsets. */
+export class FunctionTable {
+  readonly name: string;
+  readonly #bytes: Uint8Array;
+  readonly #words: Int32Array;
+  readonly #view: DataView;
+  /** By function object: the usual lookup, no string made. */
+  readonly #byFunction = new WeakMap<Function, number>();
+  /** By bytes: closures of the same source and values share an entry. */
+  readonly #byBytes = new Map<string, number>();
+  #used = FIRST_ENTRY;
+
+  constructor() {
+    const segment = createSegment(TABLE_BYTES);
+    this.name = segment.name;
+    this.#bytes = new Uint8Array(segment.buffer);
+    this.#words = new Int32Array(segment.buffer, 0, 2);
+    this.#view = new DataView(segment.buffer);
+  }
+
+  /** The offset of fn's entry, added now if needed; 0 when it does not fit (send it inline). */
+  offsetOf(fn: Function, bytes: Uint8Array): number {
+    const known = this.#byFunction.get(fn);
+    if (known !== undefined) return known;
+    if (bytes.length > MAX_ENTRY) return 0;
+    const key = latin1.call(bytes, 0, bytes.length);
+    let offset = this.#byBytes.get(key);
+    if (offset === undefined) {
+      const size = (4 + bytes.length + 3) & ~3;
+      if (this.#used + size > TABLE_BYTES) return 0; // full: inline from now on
+      offset = this.#used;
+      this.#view.setUint32(offset, bytes.length, true);
+      this.#bytes.set(bytes, offset + 4);
+      this.#used += size;
+      Atomics.store(this.#words, 0, this.#used);
+      this.#byBytes.set(key, offset);
+    }
+    this.#byFunction.set(fn, offset);
+    return offset;
+  }
+
+  /** Every worker has exited: the segment can go. */
+  unlink(): void {
+    unlinkSegment(this.name);
+  }
+}
+
+/** A worker's side: the bytes of an entry (the table is attached on first use). */
+export class FunctionTableReader {
+  readonly #name: string;
+  #bytes: Uint8Array | undefined;
+
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  entry(offset: number): Uint8Array {
+    if (!this.#bytes) this.#bytes = new Uint8Array(attachSegment(this.#name).buffer);
+    const bytes = this.#bytes;
+    const used = Atomics.load(new Int32Array(bytes.buffer, 0, 1), 0);
+    if (offset < FIRST_ENTRY || offset + 4 > used) throw new Error(`bad function table offset ${offset}`);
+    const length = new DataView(bytes.buffer).getUint32(offset, true);
+    return bytes.subarray(offset + 4, offset + 4 + length);
+  }
+}
