@@ -13,9 +13,9 @@ import { availableParallelism, constants } from 'node:os';
 import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
-import { type Message, RecordBatch } from '../queues/channel.js';
+import { type Message, RecordBatch, type RecordReceiver } from '../queues/channel.js';
 import { kChannel, Queue } from '../queues/queue.js';
-import { deserialize, deserializeSync, isPlain, taskRef } from '../serialize/index.js';
+import { deserialize, deserializeSync, isPlain, NOT_SCALAR, scalarAt, taskRef } from '../serialize/index.js';
 import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { FunctionTable } from './functions.js';
@@ -336,21 +336,21 @@ export class TaskEngine {
   /** Reads what is on the result queue now (a dead worker's last outcome may be there). */
   async #drainResults(): Promise<void> {
     const channel = this.#results[kChannel];
-    for (;;) {
-      const tags: number[] = [];
-      const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
-      if (messages.length === 0) break;
-      this.#receiveAll(messages, tags);
-    }
+    while (channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0);
     // Outcomes that wait for an import are in too (an initializer's error, say) before the exit
     // is judged.
     await Promise.allSettled(this.#decoding.values());
   }
 
-  /** Receives a batch of results (see #receive: those needing an import are dispatched later). */
-  #receiveAll(messages: Message[], tags: number[]): void {
-    for (let i = 0; i < messages.length; i++) this.#receive(messages[i]!, tags[i]!);
-  }
+  /** Where results go as the pump takes them (a scalar is read where it lies: no view each). */
+  readonly #receiver: RecordReceiver = {
+    record: (span, start, end, tag) => {
+      const value = tag > 0 && (tag & FAILED) === 0 ? scalarAt(span, start, end) : NOT_SCALAR;
+      if (value === NOT_SCALAR) this.#receive({ bytes: span.subarray(start, end), raw: false }, tag);
+      else this.#settle(tag, true, value);
+    },
+    message: (message, tag) => this.#receive(message, tag),
+  };
 
   /**
    * Decodes an outcome; one that cannot be decoded here fails its task. The record's tag is
@@ -422,10 +422,7 @@ export class TaskEngine {
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
-        const tags: number[] = [];
-        const messages = channel.tryGetMany(RESULTS_AT_ONCE, tags);
-        if (messages.length > 0) {
-          this.#receiveAll(messages, tags);
+        if (channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0) {
           yielded = false;
           continue;
         }

@@ -77,7 +77,7 @@ const HEADER_BYTES = (SPARE_BASE + SPARE_SLOTS * SPARE_WORDS) * 4;
 
 const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
-/** tryGetMany() stops taking records once it has taken this many bytes of ring. */
+/** takeMany() stops taking records once it has taken this many bytes of ring. */
 const MANY_BYTES = 256 * 1024;
 /** A large message's segment: its length (u32), then from this offset (8-aligned) its bytes. */
 const SIDE_HEADER = 8;
@@ -136,6 +136,14 @@ export interface Message {
    * (after deserializing it, or after copying it) so the segment can carry the next one.
    */
   release?: () => void;
+}
+
+/** What takeMany() hands its records to. */
+export interface RecordReceiver {
+  /** A small record: its bytes are span[start…end) (span is a copy, the receiver's to keep). */
+  record(span: Uint8Array, start: number, end: number, tag: number): void;
+  /** A large or raw record. */
+  message(message: Message, tag: number): void;
 }
 
 /**
@@ -544,14 +552,15 @@ export class Channel {
   }
 
   /**
-   * Up to `max` messages (and about MANY_BYTES of ring) under one hold of the lock, their
-   * bytes one copy out of the ring; each one's tag is pushed onto `tags`. For a reader that
-   * drains a busy channel (a pool's results).
+   * Up to `max` records (and about MANY_BYTES of ring) under one hold of the lock, their
+   * bytes one copy out of the ring, handed to `receiver` in order: a small one as where it
+   * lies in that copy (no object per record), a large or raw one as a Message. For a reader
+   * that drains a busy channel (a pool's results). Returns how many it took.
    */
-  tryGetMany(max: number, tags: number[]): Message[] {
+  takeMany(max: number, receiver: RecordReceiver): number {
     const h = this.#h;
-    if (Atomics.load(h, H.Count) === 0) return [];
-    // Where each record's payload starts in the batch, its length and its flags.
+    if (Atomics.load(h, H.Count) === 0) return 0;
+    // Per record: where its payload starts in the copy, its length, its flags, its tag.
     const found: number[] = [];
     const withdrawnSides: Uint8Array[] = [];
     let span: Uint8Array;
@@ -563,14 +572,13 @@ export class Channel {
       const count = Atomics.load(h, H.Count);
       let bytes = 0;
       let taken = 0;
-      while (taken < count && found.length < 3 * max && bytes < MANY_BYTES) {
+      while (taken < count && found.length < 4 * max && bytes < MANY_BYTES) {
         const at = (head + bytes) % capacity;
         const length = this.#ringView.getUint32(at, true);
         const flags = this.#ringView.getUint32(at + 4, true);
-        if (!(flags & FLAG_WITHDRAWN)) {
-          found.push(bytes + RECORD_HEADER, length, flags);
-          tags.push(this.#ringView.getInt32(at + 8, true));
-        } else if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
+        if (!(flags & FLAG_WITHDRAWN))
+          found.push(bytes + RECORD_HEADER, length, flags, this.#ringView.getInt32(at + 8, true));
+        else if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
         bytes += recordSize(length);
         taken++;
       }
@@ -587,16 +595,20 @@ export class Channel {
         this.#giveBack(name, spareBuffer(name));
       }
     }
-    const messages: Message[] = new Array(found.length / 3);
-    for (let i = 0; i < messages.length; i++) {
-      const at = found[3 * i]!;
-      const flags = found[3 * i + 2]!;
-      const record = span.subarray(at, at + found[3 * i + 1]!);
-      // (raw bytes go to the user: in a buffer of their own, not a view of the batch)
-      messages[i] = this.#message(flags & FLAG_RAW ? new Uint8Array(record) : record, flags);
+    const records = found.length / 4;
+    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, records);
+    for (let i = 0; i < 4 * records; i += 4) {
+      const at = found[i]!;
+      const end = at + found[i + 1]!;
+      const flags = found[i + 2]!;
+      if (!(flags & (FLAG_RAW | FLAG_SIDE))) receiver.record(span, at, end, found[i + 3]!);
+      else {
+        // (raw bytes go to the user: in a buffer of their own, not a view of the copy)
+        const record = flags & FLAG_RAW ? new Uint8Array(span.subarray(at, end)) : span.subarray(at, end);
+        receiver.message(this.#message(record, flags), found[i + 3]!);
+      }
     }
-    if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, messages.length);
-    return messages;
+    return records;
   }
 
   /** A record as a Message: large ones are a view of their segment. */

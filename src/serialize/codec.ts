@@ -279,25 +279,30 @@ const NULL = Buffer.from([SCALAR, 1]);
 const FALSE = Buffer.from([SCALAR, 2]);
 const TRUE = Buffer.from([SCALAR, 3]);
 
-/** What deserializeScalar() returns for a message that is not a scalar. */
-const NOT_SCALAR = Symbol('not a scalar');
+/** What scalarAt() returns for a message that is not a scalar. */
+export const NOT_SCALAR = Symbol('not a scalar');
 
-/** A scalar message's value, without an object or a view per message (the tiny-task path). */
-function deserializeScalar(data: Uint8Array): unknown {
-  switch (data[0]) {
+/**
+ * The value of the message in data[start…end) if it is a scalar, else NOT_SCALAR: without an
+ * object or a view per message (the tiny-task path reads results where they lie).
+ */
+export function scalarAt(data: Uint8Array, start: number, end: number): unknown {
+  switch (data[start]) {
     case NUMBER:
-      if (!LITTLE_ENDIAN) return new DataView(data.buffer, data.byteOffset, 9).getFloat64(1, true);
+      if (!LITTLE_ENDIAN) return new DataView(data.buffer, data.byteOffset + start, 9).getFloat64(1, true);
       // Eight bytes through a reused float64 cell.
-      for (let i = 0; i < 8; i++) float64Bytes[i] = data[i + 1]!;
+      for (let i = 0; i < 8; i++) float64Bytes[i] = data[start + i + 1]!;
       return float64[0];
     case STRING:
-      return utf8Slice.call(data, 1, data.length);
+      return utf8Slice.call(data, start + 1, end);
     case SCALAR:
-      return SCALARS[data[1]!];
+      return SCALARS[data[start + 1]!];
     default:
       return NOT_SCALAR;
   }
 }
+
+const deserializeScalar = (data: Uint8Array) => scalarAt(data, 0, data.length);
 
 /**
  * `root` names the value in error messages ("value.fn: …"). The first `reserve` bytes of

@@ -5,6 +5,8 @@ export {
   deserializeSync,
   isPlain,
   kRevive,
+  NOT_SCALAR,
+  scalarAt,
   serialize,
   serializeFloats,
 } from './codec.js';

@@ -10,7 +10,7 @@ import {
   SerializationError,
   SimpleQueue,
 } from 'multiprocessing';
-import { LARGE_MESSAGE } from '../../src/queues/channel.ts';
+import { LARGE_MESSAGE, type Message } from '../../src/queues/channel.ts';
 import { kChannel, Queue as SourceQueue } from '../../src/queues/queue.ts';
 import * as workers from '../fixtures/queues/workers.ts';
 import { childPids, createBoard, startMethods } from '../helpers.ts';
@@ -56,7 +56,7 @@ test('queue: records of every size wrap around the ring intact (a header never s
   queue.close();
 });
 
-test('queue channel: tryGetMany takes several records at once, in order, with tags, large and raw ones too', () => {
+test('queue channel: takeMany takes several records at once, in order, with tags, large and raw ones too', () => {
   const queue = new SourceQueue<unknown>();
   const channel = queue[kChannel];
   const text = (s: string) => new TextEncoder().encode(s);
@@ -67,20 +67,31 @@ test('queue channel: tryGetMany takes several records at once, in order, with ta
   channel.tryPut(text('d'), false, 4);
   channel.tryPut(text('e'), false, 5);
   assert.equal(channel.withdraw(4), true);
-  const tags: number[] = [];
-  const first = channel.tryGetMany(3, tags);
-  assert.deepEqual(tags, [1, 2, 3]);
-  assert.deepEqual(Buffer.from(first[0]!.bytes).toString(), 'a');
-  assert.equal(first[1]!.bytes.length, big.length);
-  assert.ok(first[1]!.bytes.every((b) => b === 7));
-  first[1]!.release?.();
-  assert.equal(first[2]!.raw, true);
-  assert.equal(first[2]!.bytes.buffer.byteLength, 1, 'raw bytes in a buffer of their own');
-  const rest: number[] = [];
-  const second = channel.tryGetMany(10, rest);
-  assert.deepEqual(rest, [5], 'the withdrawn record is skipped');
-  assert.deepEqual(Buffer.from(second[0]!.bytes).toString(), 'e');
-  assert.deepEqual(channel.tryGetMany(10, []), []);
+  /** What takeMany hands over, in order: small records as text, the rest as messages. */
+  const take = (max: number) => {
+    const got: Array<{ tag: number; text?: string; message?: Message }> = [];
+    const count = channel.takeMany(max, {
+      record: (span, start, end, tag) => got.push({ tag, text: Buffer.from(span.subarray(start, end)).toString() }),
+      message: (message, tag) => got.push({ tag, message }),
+    });
+    assert.equal(count, got.length);
+    return got;
+  };
+  const first = take(3);
+  assert.deepEqual(
+    first.map((r) => r.tag),
+    [1, 2, 3],
+  );
+  assert.equal(first[0]!.text, 'a');
+  const large = first[1]!.message!;
+  assert.equal(large.bytes.length, big.length);
+  assert.ok(large.bytes.every((b) => b === 7));
+  large.release?.();
+  assert.equal(first[2]!.message!.raw, true);
+  assert.equal(first[2]!.message!.bytes.buffer.byteLength, 1, 'raw bytes in a buffer of their own');
+  const rest = take(10);
+  assert.deepEqual(rest, [{ tag: 5, text: 'e' }], 'the withdrawn record is skipped');
+  assert.deepEqual(take(10), []);
   assert.equal(channel.size, 0);
   queue.close();
 });
