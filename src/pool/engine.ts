@@ -19,6 +19,7 @@ import { deserialize, deserializeSync, isPlain, NOT_SCALAR, scalarAt, taskRef } 
 import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { FunctionTable } from './functions.js';
+import { ResultRings } from './results.js';
 import {
   ABANDONED,
   FAILED,
@@ -188,6 +189,7 @@ export class TaskEngine {
   readonly #spinning: Int32Array;
   readonly #runningName: SharedInts;
   readonly #functions = new FunctionTable();
+  readonly #resultRings: ResultRings;
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, TaskSink>();
   #started = 0;
@@ -217,6 +219,7 @@ export class TaskEngine {
     this.#running = running.array.subarray(0, options.processes);
     this.#spinning = running.array.subarray(options.processes);
     this.#workers = new Array(options.processes).fill(undefined);
+    this.#resultRings = new ResultRings(options.processes);
     if (!options.lazy) for (let i = 0; i < options.processes; i++) this.#startWorker(i);
   }
 
@@ -236,6 +239,7 @@ export class TaskEngine {
       results: this.#results,
       running: this.#runningName,
       functions: this.#functions.name,
+      resultRings: this.#resultRings.name,
       slot,
       initializer,
       initargs,
@@ -336,7 +340,7 @@ export class TaskEngine {
   /** Reads what is on the result queue now (a dead worker's last outcome may be there). */
   async #drainResults(): Promise<void> {
     const channel = this.#results[kChannel];
-    while (channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0);
+    while (this.#resultRings.drain(this.#receiver) + channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0);
     // Outcomes that wait for an import are in too (an initializer's error, say) before the exit
     // is judged.
     await Promise.allSettled(this.#decoding.values());
@@ -422,7 +426,7 @@ export class TaskEngine {
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
-        if (channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0) {
+        if (this.#resultRings.drain(this.#receiver) + channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0) {
           yielded = false;
           continue;
         }
@@ -666,6 +670,7 @@ export class TaskEngine {
     this.#tasks[kChannel].unlinkSegments();
     this.#results[kChannel].unlinkSegments();
     this.#functions.unlink();
+    this.#resultRings.unlink();
   }
 
   /** Waits for every worker to exit. */

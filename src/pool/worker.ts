@@ -15,6 +15,7 @@ import {
 } from '../serialize/index.js';
 import { attachInts, type SharedInts } from '../shm/arena.js';
 import { type FunctionTable, FunctionTableReader } from './functions.js';
+import { type ResultRingsName, ResultWriter } from './results.js';
 
 /** The id of the outcome a worker sends when the pool's initializer threw. */
 export const INIT_FAILED = -2;
@@ -52,6 +53,8 @@ export interface WorkerSetup {
   running: SharedInts;
   /** The name of the pool's function table (see functions.ts). */
   functions: string;
+  /** The pool's result rings: this worker writes into the one of its slot. */
+  resultRings: ResultRingsName;
   slot: number;
   initializer: ((...args: any[]) => unknown) | undefined;
   initargs: unknown[];
@@ -211,8 +214,13 @@ function sendableError(error: unknown): Error | undefined {
   }
 }
 
+/** This worker's result ring (see results.ts). */
+let resultRing: ResultWriter | undefined;
+
 function post(results: Queue<unknown>, tag: number, data: Uint8Array): void {
-  results[kChannel].tryPut(data, false, tag); // unbounded: always succeeds
+  const channel = results[kChannel];
+  if (resultRing?.tryWrite(tag, data)) channel.announce();
+  else channel.tryPut(data, false, tag); // unbounded: always succeeds
 }
 
 /** Set in a worker's slot by the parent when it abandons the task there (abort, timeout). */
@@ -428,6 +436,7 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
   const { results, slot, initializer, initargs, maxtasks } = setup;
   const running = attachInts(setup.running);
   functionTable = new FunctionTableReader(setup.functions);
+  resultRing = new ResultWriter(setup.resultRings, slot);
   if (initializer) {
     try {
       await initializer(...initargs);

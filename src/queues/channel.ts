@@ -140,7 +140,7 @@ export interface Message {
 
 /** What takeMany() hands its records to. */
 export interface RecordReceiver {
-  /** A small record: its bytes are span[start…end) (span is a copy, the receiver's to keep). */
+  /** A small record: its bytes are span[start…end), to be read during the call. */
   record(span: Uint8Array, start: number, end: number, tag: number): void;
   /** A large or raw record. */
   message(message: Message, tag: number): void;
@@ -499,6 +499,17 @@ export class Channel {
     batch.clear();
     const waiters = Atomics.load(h, H.GetWaiters);
     if (waiters > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, Math.min(waiters, count));
+  }
+
+  /**
+   * Wakes getters as a put does, for something they look for beside this channel (a pool
+   * worker's result ring): the word moves first, so a getter about to sleep does not.
+   */
+  announce(): void {
+    const h = this.#h;
+    if (Atomics.load(h, H.GetWaiters) > 0) Atomics.store(h, H.NotEmptyAt, nowMicros());
+    Atomics.add(h, H.NotEmpty, 1);
+    if (Atomics.load(h, H.GetWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, 1);
   }
 
   // -------------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+// A ring per pool worker for its results, in one shared segment: one writer (the worker in
+// that slot, or its replacement), one reader (the parent), so no lock. Two workers putting
+// every tiny result on one locked queue spent most of their time waiting for each other and
+// for the parent draining it. A result that does not fit (large, or the ring is full while the
+// parent is busy) goes on the pool's result queue as before; order between the two does not
+// matter (each result names its task).
+//
+//   per ring: [i32 head][i32 tail] (byte counts, wrapping as int32), then RING_BYTES of records
+//   a record: [u32 length][i32 tag][payload], 8-aligned; a length of SKIP sends the reader
+//   back to the ring's start (a record never wraps)
+//
+// The writer publishes a record by storing the tail last: a worker killed half-way leaves
+// nothing visible, and its replacement writes over it.
+import type { RecordReceiver } from '../queues/channel.js';
+import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
+
+const RING_BYTES = 64 * 1024;
+const MASK = RING_BYTES - 1;
+const HEADER_BYTES = 64; // (head and tail, on a cache line of their own)
+const STRIDE = HEADER_BYTES + RING_BYTES;
+const RECORD_HEADER = 8;
+const SKIP = 0xffffffff;
+/** Larger results go on the result queue (the ring is for the many small ones). */
+export const MAX_RING_RESULT = 4096;
+
+const HEAD = 0;
+const TAIL = 1;
+
+/** The name of a pool's rings, sent to each worker. */
+export interface ResultRingsName {
+  segment: string;
+  workers: number;
+}
+
+/** The parent's side: creates the rings, reads them all. */
+export class ResultRings {
+  readonly name: ResultRingsName;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #words: Int32Array;
+
+  constructor(workers: number) {
+    const segment = createSegment(workers * STRIDE);
+    this.name = { segment: segment.name, workers };
+    this.#bytes = new Uint8Array(segment.buffer);
+    this.#view = new DataView(segment.buffer);
+    this.#words = new Int32Array(segment.buffer);
+  }
+
+  /**
+   * Hands every record the rings hold now to `receiver` (span[start…end) is valid during the
+   * call only); returns how many.
+   */
+  drain(receiver: RecordReceiver): number {
+    let count = 0;
+    for (let slot = 0; slot < this.name.workers; slot++) {
+      const words = (slot * STRIDE) >> 2;
+      let head = Atomics.load(this.#words, words + HEAD);
+      const tail = Atomics.load(this.#words, words + TAIL);
+      if (head === tail) continue;
+      const base = slot * STRIDE + HEADER_BYTES;
+      while (head !== tail) {
+        const at = base + (head & MASK);
+        const length = this.#view.getUint32(at, true);
+        if (length === SKIP) {
+          head = (head + (RING_BYTES - (head & MASK))) | 0;
+          continue;
+        }
+        const start = at + RECORD_HEADER;
+        receiver.record(this.#bytes, start, start + length, this.#view.getInt32(at + 4, true));
+        head = (head + recordSize(length)) | 0;
+        count++;
+      }
+      // (the records are read: the worker may write over them now)
+      Atomics.store(this.#words, words + HEAD, head);
+    }
+    return count;
+  }
+
+  /** Every worker has exited: the segment can go. */
+  unlink(): void {
+    unlinkSegment(this.name.segment);
+  }
+}
+
+const recordSize = (length: number) => (RECORD_HEADER + length + 7) & ~7;
+
+/** A worker's side: writes into its slot's ring. */
+export class ResultWriter {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #words: Int32Array;
+  readonly #word: number;
+  readonly #base: number;
+
+  constructor(name: ResultRingsName, slot: number) {
+    const buffer = attachSegment(name.segment).buffer;
+    this.#bytes = new Uint8Array(buffer);
+    this.#view = new DataView(buffer);
+    this.#words = new Int32Array(buffer);
+    this.#word = (slot * STRIDE) >> 2;
+    this.#base = slot * STRIDE + HEADER_BYTES;
+  }
+
+  /** Writes a record; false when it is too large or the ring has no room for it now. */
+  tryWrite(tag: number, data: Uint8Array): boolean {
+    if (data.length > MAX_RING_RESULT) return false;
+    const words = this.#words;
+    const head = Atomics.load(words, this.#word + HEAD);
+    let tail = Atomics.load(words, this.#word + TAIL);
+    const size = recordSize(data.length);
+    const offset = tail & MASK;
+    const skip = offset + size > RING_BYTES ? RING_BYTES - offset : 0;
+    if (((tail - head) | 0) + skip + size > RING_BYTES) return false;
+    if (skip > 0) {
+      this.#view.setUint32(this.#base + offset, SKIP, true);
+      tail = (tail + skip) | 0;
+    }
+    const at = this.#base + (tail & MASK);
+    this.#view.setUint32(at, data.length, true);
+    this.#view.setInt32(at + 4, tag, true);
+    this.#bytes.set(data, at + RECORD_HEADER);
+    Atomics.store(words, this.#word + TAIL, (tail + size) | 0);
+    return true;
+  }
+}

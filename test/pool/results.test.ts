@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_RING_RESULT, ResultRings, ResultWriter } from '../../src/pool/results.ts';
+import type { RecordReceiver } from '../../src/queues/channel.ts';
+
+/** Drains the rings: each record as [tag, its bytes] (copied: the span is valid during the call only). */
+function drain(rings: ResultRings): Array<[number, number[]]> {
+  const got: Array<[number, number[]]> = [];
+  const receiver: RecordReceiver = {
+    record: (span, start, end, tag) => got.push([tag, [...span.subarray(start, end)]]),
+    message: () => assert.fail('the rings hand over records only'),
+  };
+  assert.equal(rings.drain(receiver), got.length);
+  return got;
+}
+
+const bytes = (length: number, seed: number) => Array.from({ length }, (_, i) => (seed + i) & 0xff);
+
+test('result rings: records of every size come out in order, with their tags, across many wraps', () => {
+  const rings = new ResultRings(2);
+  try {
+    const writers = [new ResultWriter(rings.name, 0), new ResultWriter(rings.name, 1)];
+    let seed = 0;
+    // ~40 passes over each 64 KiB ring, with sizes that leave odd gaps at its end.
+    for (let round = 0; round < 400; round++) {
+      const expected: Array<[number, number[]]> = [];
+      for (const [slot, writer] of writers.entries()) {
+        for (let i = 0; i < 10; i++) {
+          const data = bytes((seed * 37) % 1300, seed);
+          const tag = slot === 0 ? seed : -seed;
+          assert.equal(writer.tryWrite(tag, new Uint8Array(data)), true);
+          expected.push([tag, data]);
+          seed++;
+        }
+      }
+      assert.deepEqual(drain(rings), expected);
+    }
+    assert.deepEqual(drain(rings), []);
+  } finally {
+    rings.unlink();
+  }
+});
+
+test('result rings: a full ring and a large result refuse the write (the caller uses the queue); a replacement writer goes on', () => {
+  const rings = new ResultRings(1);
+  try {
+    const writer = new ResultWriter(rings.name, 0);
+    assert.equal(writer.tryWrite(1, new Uint8Array(MAX_RING_RESULT + 1)), false, 'too large');
+    assert.equal(writer.tryWrite(1, new Uint8Array(MAX_RING_RESULT)), true);
+    let written = 1;
+    while (writer.tryWrite(written + 1, new Uint8Array(1000).fill(written & 0xff))) written++;
+    assert.ok(written > 50 && written < 70, `a 64 KiB ring holds ~60 such records, took ${written}`);
+    const first = drain(rings);
+    assert.equal(first.length, written);
+    assert.deepEqual(
+      first.map(([tag]) => tag),
+      Array.from({ length: written }, (_, i) => i + 1),
+    );
+    // A worker that replaces a dead one writes into the same ring, after what is there.
+    const before = new ResultWriter(rings.name, 0);
+    assert.equal(before.tryWrite(100, new Uint8Array([1, 2, 3])), true);
+    const replacement = new ResultWriter(rings.name, 0);
+    assert.equal(replacement.tryWrite(101, new Uint8Array([4])), true);
+    assert.deepEqual(drain(rings), [
+      [100, [1, 2, 3]],
+      [101, [4]],
+    ]);
+  } finally {
+    rings.unlink();
+  }
+});
