@@ -9,12 +9,14 @@
 //   a record: [u32 length][i32 tag][payload], 8-aligned; a length of SKIP sends the reader
 //   back to the ring's start (a record never wraps)
 //
+// A ring's pages are touched only as results pass through it.
 // The writer publishes a record by storing the tail last: a worker killed half-way leaves
 // nothing visible, and its replacement writes over it.
 import type { RecordReceiver } from '../queues/channel.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 
-const RING_BYTES = 64 * 1024;
+/** (A burst of 20k tiny tasks fills 64 KiB while the parent is still submitting them.) */
+export const RING_BYTES = 256 * 1024;
 const MASK = RING_BYTES - 1;
 const HEADER_BYTES = 64; // (head and tail, on a cache line of their own)
 const STRIDE = HEADER_BYTES + RING_BYTES;
