@@ -36,24 +36,30 @@ export class FunctionTable {
     this.#view = new DataView(segment.buffer);
   }
 
-  /** The offset of fn's entry, added now if needed; 0 when it does not fit (send it inline). */
-  offsetOf(fn: Function, bytes: Uint8Array): number {
-    const known = this.#byFunction.get(fn);
-    if (known !== undefined) return known;
-    if (bytes.length > MAX_ENTRY) return 0;
-    const key = latin1.call(bytes, 0, bytes.length);
-    let offset = this.#byBytes.get(key);
-    if (offset === undefined) {
-      const size = (4 + bytes.length + 3) & ~3;
-      if (this.#used + size > TABLE_BYTES) return 0; // full: inline from now on
-      offset = this.#used;
-      this.#view.setUint32(offset, bytes.length, true);
-      this.#bytes.set(bytes, offset + 4);
-      this.#used += size;
-      Atomics.store(this.#words, 0, this.#used);
-      this.#byBytes.set(key, offset);
-    }
+  /** What add() said for this function object before: its offset, 0 (inline), or undefined. */
+  lookup(fn: Function): number | undefined {
+    return this.#byFunction.get(fn);
+  }
+
+  /** The offset of the entry of fn, whose bytes these are: added if needed; 0 when it does not fit (inline). */
+  add(fn: Function, bytes: Uint8Array): number {
+    const offset = bytes.length > MAX_ENTRY ? 0 : this.#entry(bytes);
     this.#byFunction.set(fn, offset);
+    return offset;
+  }
+
+  #entry(bytes: Uint8Array): number {
+    const key = latin1.call(bytes, 0, bytes.length);
+    const known = this.#byBytes.get(key);
+    if (known !== undefined) return known;
+    const size = (4 + bytes.length + 3) & ~3;
+    if (this.#used + size > TABLE_BYTES) return 0; // full: inline from now on
+    const offset = this.#used;
+    this.#view.setUint32(offset, bytes.length, true);
+    this.#bytes.set(bytes, offset + 4);
+    this.#used += size;
+    Atomics.store(this.#words, 0, this.#used);
+    this.#byBytes.set(key, offset);
     return offset;
   }
 

@@ -249,6 +249,7 @@ function finish(running: Int32Array, slot: number, id: number): boolean {
 const KINDS: TaskKind[] = ['apply', 'map', 'starmap'];
 const IN_TABLE = 0x80;
 const sentFunctions = new WeakMap<Function, Uint8Array>();
+const NO_BYTES: Uint8Array = new Uint8Array(0);
 const receivedFunctions = new Map<string, (...args: any[]) => unknown>();
 const latin1 = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
 
@@ -266,12 +267,13 @@ export function writeTask(
   fn: (...args: any[]) => unknown,
   args: unknown[],
 ): void {
-  let fnBytes = sentFunctions.get(fn);
-  if (!fnBytes) {
-    fnBytes = serialize(fn, 'the task function');
+  let offset = table.lookup(fn);
+  let fnBytes = NO_BYTES;
+  if (offset === undefined || offset === 0) {
+    fnBytes = sentFunctions.get(fn) ?? serialize(fn, 'the task function');
     sentFunctions.set(fn, fnBytes);
+    offset ??= table.add(fn, fnBytes);
   }
-  const offset = table.offsetOf(fn, fnBytes);
   const header = offset > 0 ? 9 : 9 + fnBytes.length;
   const length = plainLength(args, header);
   if (length < 0 || header + length >= LARGE_MESSAGE) {
@@ -334,7 +336,7 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   let argBytes: Uint8Array;
   if (code & IN_TABLE) {
     fn = tableFunctions.get(where);
-    fnBytes = fn ? bytes.subarray(0, 0) : functionTable!.entry(where);
+    fnBytes = fn ? NO_BYTES : functionTable!.entry(where);
     argBytes = bytes.subarray(9);
   } else {
     fnBytes = bytes.subarray(9, 9 + where);

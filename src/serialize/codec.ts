@@ -458,19 +458,21 @@ function makeError(marker: Extract<Marker, { [MARK]: 'error' }>): Error {
   return error;
 }
 
-/** Called on a revived instance whose class prototype defines it. */
 /**
- * Plain data (an array of arguments, say) encoded into the compact encoder's scratch buffer,
- * for copyPlain() to copy into a record of the caller's: its length in bytes, or -1 when
- * serialize() must do it. The bytes are those serialize(value, root, reserve) gives after
- * its `reserve` bytes.
+ * An array of plain data encoded into the compact encoder's scratch buffer, for copyPlain()
+ * to copy into a record of the caller's: its length in bytes, or -1 when serialize() must do
+ * it. The bytes are those serialize(items, root, reserve) gives after its `reserve` bytes,
+ * except that holes and named properties of `items` itself are not looked for: it is for an
+ * array whose items the receiver takes one by one (a call's arguments, a map chunk's items;
+ * see writeSpread in compact.ts).
  */
-export function plainLength(value: object, reserve: number): number {
-  return compactLength(value, COMPACT_PLAIN, reserve);
+export function plainLength(items: unknown[], reserve: number): number {
+  return compactLength(items, COMPACT_PLAIN, reserve, true);
 }
 
 export { copyCompact as copyPlain };
 
+/** Called on a revived instance whose class prototype defines it. */
 export const kRevive = Symbol.for('multiprocessing.revive');
 
 /** The message of an array holding these numbers, straight from a Float64Array. */

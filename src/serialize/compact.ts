@@ -189,6 +189,25 @@ function write(value: unknown, depth: number): void {
 }
 
 /**
+ * A call's arguments, which the worker spreads into the call: what an array of them holds
+ * beside its items (named properties, holes) is not part of the call, so the checks for
+ * those are skipped (they cost more than the tiny task they are for).
+ */
+function writeSpread(args: unknown[]): void {
+  const length = args.length;
+  if (length >= 16) {
+    write(args, 0);
+    return;
+  }
+  room(5 + length);
+  scratch[at] = ARRAY;
+  view.setUint32(at + 1, length, true);
+  at += 5;
+  objects.push(args);
+  for (let i = 0; i < length; i++) write(args[i], 1);
+}
+
+/**
  * `reserve` bytes for the caller (left as they are), `flag`, then the compact bytes of
  * `value`; undefined if V8 must do it. Numeric blocks are 8-aligned from the start of the
  * returned buffer (writing starts at `reserve` mod 8 in the scratch buffer for that).
@@ -209,14 +228,15 @@ let encodedBase = 0;
  * must do it. copyCompact() then copies them where the caller wants them (no buffer of their
  * own), `reserve` bytes into its record, which keeps numeric blocks 8-aligned from the record.
  */
-export function compactLength(value: unknown, flag: number, reserve = 0): number {
+export function compactLength(value: unknown, flag: number, reserve = 0, spread = false): number {
   const base = reserve & 7;
   at = base + 1;
   numericBytes = 0;
   objects.length = 0;
   objectSet = undefined;
   try {
-    write(value, 0);
+    if (spread) writeSpread(value as unknown[]);
+    else write(value, 0);
   } catch (error) {
     if (error === BAIL) return -1;
     throw error;
