@@ -326,11 +326,11 @@ async function loadFunction(bytes: Uint8Array): Promise<(...args: any[]) => unkn
 /** A task, decoded without a tick when its function is known and its arguments plain. */
 function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage | null> {
   if (bytes.length === 0) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const id = view.getInt32(0, true);
+  // (byte by byte: a DataView per task costs more than these reads)
+  const id = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
   const code = bytes[4]!;
   const kind = KINDS[code & ~IN_TABLE]!;
-  const where = view.getUint32(5, true);
+  const where = (bytes[5]! | (bytes[6]! << 8) | (bytes[7]! << 16) | (bytes[8]! << 24)) >>> 0;
   let fn: ((...args: any[]) => unknown) | undefined;
   let fnBytes: Uint8Array;
   let argBytes: Uint8Array;

@@ -16,7 +16,9 @@ import {
   decodeNumbers,
   encodeCompact,
   encodeFloats,
+  float64At,
   utf8Slice,
+  writeFloat64At,
 } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
@@ -239,23 +241,12 @@ function withReserve(data: Buffer, reserve: number): Buffer {
   return out;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const float64 = new Float64Array(1);
-const float64Bytes = new Uint8Array(float64.buffer);
-
 function serializeScalar(value: unknown): Buffer | undefined {
   switch (typeof value) {
     case 'number': {
       const out = Buffer.allocUnsafe(9);
       out[0] = NUMBER;
-      if (!LITTLE_ENDIAN) {
-        out.writeDoubleLE(value, 1);
-        return out;
-      }
-      // Eight bytes through a reused float64 cell (Buffer's writeDoubleLE is slow until V8
-      // has optimized it, and a worker's first tasks run before that).
-      float64[0] = value;
-      for (let i = 0; i < 8; i++) out[i + 1] = float64Bytes[i]!;
+      writeFloat64At(out, 1, value); // (a worker's first tasks run before V8 has optimized Buffer's)
       return out;
     }
     case 'string':
@@ -289,10 +280,7 @@ export const NOT_SCALAR = Symbol('not a scalar');
 export function scalarAt(data: Uint8Array, start: number, end: number): unknown {
   switch (data[start]) {
     case NUMBER:
-      if (!LITTLE_ENDIAN) return new DataView(data.buffer, data.byteOffset + start, 9).getFloat64(1, true);
-      // Eight bytes through a reused float64 cell.
-      for (let i = 0; i < 8; i++) float64Bytes[i] = data[start + i + 1]!;
-      return float64[0];
+      return float64At(data, start + 1);
     case STRING:
       return utf8Slice.call(data, start + 1, end);
     case SCALAR:

@@ -264,15 +264,35 @@ export function copyCompact(target: Uint8Array, offset: number): void {
 /** Buffer's native UTF-8 slicer, which works on any Uint8Array: no view object, no copy. */
 export const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
 
+/** Little-endian reads without a DataView per message (a tiny message costs less than making one). */
+const int32At = (data: Uint8Array, at: number) =>
+  data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24);
+const uint32At = (data: Uint8Array, at: number) => int32At(data, at) >>> 0;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const float64Cell = new Float64Array(1);
+const float64CellBytes = new Uint8Array(float64Cell.buffer);
+/** (Through a reused float64 cell: Buffer's and DataView's are slow until V8 has optimized them.) */
+export function float64At(data: Uint8Array, at: number): number {
+  if (!LITTLE_ENDIAN) return new DataView(data.buffer, data.byteOffset).getFloat64(at, true);
+  for (let i = 0; i < 8; i++) float64CellBytes[i] = data[at + i]!;
+  return float64Cell[0]!;
+}
+
+export function writeFloat64At(data: Uint8Array, at: number, value: number): void {
+  if (!LITTLE_ENDIAN) {
+    new DataView(data.buffer, data.byteOffset).setFloat64(at, value, true);
+    return;
+  }
+  float64Cell[0] = value;
+  for (let i = 0; i < 8; i++) data[at + i] = float64CellBytes[i]!;
+}
+
 class Reader {
   at = 1;
-  readonly view: DataView;
-  constructor(readonly data: Uint8Array) {
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  }
+  constructor(readonly data: Uint8Array) {}
 
   string(): string {
-    const bytes = this.view.getUint32(this.at + 1, true);
+    const bytes = uint32At(this.data, this.at + 1);
     const start = this.at + 5;
     this.at = start + bytes;
     return utf8Slice.call(this.data, start, start + bytes);
@@ -294,19 +314,19 @@ class Reader {
         this.at++;
         return true;
       case INT: {
-        const value = this.view.getInt32(this.at + 1, true);
+        const value = int32At(this.data, this.at + 1);
         this.at += 5;
         return value;
       }
       case FLOAT: {
-        const value = this.view.getFloat64(this.at + 1, true);
+        const value = float64At(this.data, this.at + 1);
         this.at += 9;
         return value;
       }
       case STRING:
         return this.string();
       case ARRAY: {
-        const length = this.view.getUint32(this.at + 1, true);
+        const length = uint32At(this.data, this.at + 1);
         this.at += 5;
         const out = new Array(length);
         for (let i = 0; i < length; i++) out[i] = this.value();
@@ -324,7 +344,7 @@ class Reader {
         return out;
       }
       case OBJECT: {
-        const count = this.view.getUint32(this.at + 1, true);
+        const count = uint32At(this.data, this.at + 1);
         this.at += 5;
         const out: Record<string, unknown> = {};
         for (let i = 0; i < count; i++) {
