@@ -3,7 +3,9 @@
 //
 //   parent                         shared memory                      workers
 //   submit ── tasks (tagged) ─────▶ [task queue] ── tagged take ──▶ worker i: running[i] = id
-//   pump ◀──────────── results ───── [result queue] ◀──────────── run, send the outcome
+//          └─ new functions ──────▶ [function table] (functions.ts)
+//   pump ◀──────────── results ───── [result ring i] (results.ts) ◀── run, send the outcome
+//        ◀──── large results ────── [result queue] ◀──────────────┘
 //   worker i exits ──▶ fail running[i] (if no result came) ──▶ replace it, or break (executors)
 //
 // A take records the task's id in the worker's slot in the same locked step that removes it
@@ -188,7 +190,7 @@ export class TaskEngine {
   /** Per worker: 1 while it spins waiting for a task (see maySpin in worker.ts). */
   readonly #spinning: Int32Array;
   readonly #runningName: SharedInts;
-  readonly #functions = new FunctionTable();
+  readonly #functions: FunctionTable;
   readonly #resultRings: ResultRings;
   readonly #workers: Array<Process | undefined>;
   readonly #pending = new Map<number, TaskSink>();
@@ -219,6 +221,7 @@ export class TaskEngine {
     this.#running = running.array.subarray(0, options.processes);
     this.#spinning = running.array.subarray(options.processes);
     this.#workers = new Array(options.processes).fill(undefined);
+    this.#functions = new FunctionTable();
     this.#resultRings = new ResultRings(options.processes);
     if (!options.lazy) for (let i = 0; i < options.processes; i++) this.#startWorker(i);
   }

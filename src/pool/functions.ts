@@ -5,8 +5,8 @@
 //   word 0: bytes used (published last: an entry is complete before anyone can see it)
 //   from byte 8: entries, each [u32 length][the function's bytes], 4-aligned
 //
-// The table does not grow: a function that no longer fits travels inside its tasks, as
-// before (a program making a new closure for every call fills it once, and goes on).
+// The table does not grow: a function that no longer fits travels inside its tasks (a
+// program making a new closure for every call fills the table once, and goes on).
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 
 const TABLE_BYTES = 256 * 1024;

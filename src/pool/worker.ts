@@ -270,8 +270,13 @@ export function writeTask(
   let offset = table.lookup(fn);
   let fnBytes = NO_BYTES;
   if (offset === undefined || offset === 0) {
-    fnBytes = sentFunctions.get(fn) ?? serialize(fn, 'the task function');
-    sentFunctions.set(fn, fnBytes);
+    // (new to the table, or too large for it: its bytes, serialized once per function object)
+    let bytes = sentFunctions.get(fn);
+    if (!bytes) {
+      bytes = serialize(fn, 'the task function');
+      sentFunctions.set(fn, bytes);
+    }
+    fnBytes = bytes;
     offset ??= table.add(fn, fnBytes);
   }
   const header = offset > 0 ? 9 : 9 + fnBytes.length;
@@ -289,7 +294,14 @@ export function writeTask(
   copyPlain(image, at + header);
 }
 
-function writeTaskHeader(data: Buffer, at: number, id: number, kind: TaskKind, fnBytes: Uint8Array, offset: number) {
+function writeTaskHeader(
+  data: Buffer,
+  at: number,
+  id: number,
+  kind: TaskKind,
+  fnBytes: Uint8Array,
+  offset: number,
+): void {
   data.writeInt32LE(id, at);
   const code = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
   if (offset > 0) {
