@@ -28,6 +28,7 @@ import {
   type Failure,
   INIT_FAILED,
   MAX_TASK_ID,
+  SINGLE,
   STARTING,
   type TaskKind,
   type TaskMessage,
@@ -354,6 +355,7 @@ export class TaskEngine {
     record: (span, start, end, tag) => {
       const value = tag > 0 && (tag & FAILED) === 0 ? scalarAt(span, start, end) : NOT_SCALAR;
       if (value === NOT_SCALAR) this.#receive({ bytes: span.subarray(start, end), raw: false }, tag);
+      else if (tag & SINGLE) this.#settle(tag & MAX_TASK_ID, true, [value]);
       else this.#settle(tag, true, value);
     },
     message: (message, tag) => this.#receive(message, tag),
@@ -361,7 +363,8 @@ export class TaskEngine {
 
   /**
    * Decodes an outcome; one that cannot be decoded here fails its task. The record's tag is
-   * the task's id, with the FAILED bit for a failure (whose value is a Failure).
+   * the task's id, with the FAILED bit for a failure (whose value is a Failure) and the
+   * SINGLE bit for the result of a map chunk of one item.
    */
   #receive(message: Message, tag: number): void {
     const failed = tag < 0 || (tag & FAILED) !== 0;
@@ -378,21 +381,23 @@ export class TaskEngine {
     } finally {
       message.release?.(); // (deserialize has read the bytes when it returns)
     }
+    const single = tag > 0 && (tag & SINGLE) !== 0;
     if (!(value instanceof Promise)) {
-      this.#dispatch(id, failed, value);
+      this.#dispatch(id, failed, value, single);
       return;
     }
     const decoding = value.then(
-      (decoded) => this.#dispatch(id, failed, decoded),
+      (decoded) => this.#dispatch(id, failed, decoded, single),
       (error: unknown) => this.#settle(id, false, error),
     );
     this.#decoding.set(id, decoding);
     void decoding.finally(() => this.#decoding.delete(id));
   }
 
-  #dispatch(id: number, failed: boolean, value: unknown): void {
+  /** `single`: the result of a map chunk of one item, which is the chunk's array of one. */
+  #dispatch(id: number, failed: boolean, value: unknown, single: boolean): void {
     if (!failed) {
-      this.#settle(id, true, value);
+      this.#settle(id, true, single ? [value] : value);
       return;
     }
     const { error, at } = value as Failure;

@@ -24,7 +24,12 @@ export const INIT_FAILED = -2;
  * record's tag is the task's id, with this bit set for a failure (ids stay below it).
  */
 export const FAILED = 0x40000000;
-export const MAX_TASK_ID = FAILED - 1;
+/**
+ * Set on the tag of the result of a map chunk of one item, sent as that item's result (the
+ * parent makes the chunk's array): a chunk of one costs what an apply() does.
+ */
+export const SINGLE = 0x20000000;
+export const MAX_TASK_ID = SINGLE - 1;
 
 export type TaskKind = 'apply' | 'map' | 'starmap';
 
@@ -474,18 +479,21 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       continue;
     }
     if (task === null) return; // close(): the slot keeps the sentinel's tag, so no one replaces us
-    if (task.kind === 'apply') {
+    const single = task.kind !== 'apply' && task.args.length === 1;
+    if (task.kind === 'apply' || single) {
       // A synchronous result is sent without a tick; a promise is awaited.
       let ok = true;
       let value: unknown;
       try {
-        value = task.fn(...task.args);
+        if (task.kind === 'map') value = task.fn(task.args[0]);
+        else value = task.fn(...((single ? task.args[0] : task.args) as unknown[]));
         if (isThenable(value)) value = await value;
       } catch (error) {
         ok = false;
         value = error;
       }
-      send(results, task.id, ok, value);
+      // (a failed chunk of one fails at its one item: the parent places it)
+      send(results, single ? task.id | SINGLE : task.id, ok, value);
       // (one tick per task, as an async task has: promise callbacks a synchronous task
       // started run before the next task, not only when the queue is empty)
       await null;

@@ -639,3 +639,41 @@ test('pool: a burst of results larger than the result rings hold all arrive, in 
     await pool.join();
   }
 });
+
+test('pool: chunks of one item (their result travels alone) give arrays, objects and promises as they were, and fail at their item', async () => {
+  const pool = new Pool(2);
+  try {
+    const items = [1, 2, 3];
+    assert.deepEqual(await pool.map((x: number) => [x, x], items, { chunksize: 1 }), [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    assert.deepEqual(await pool.map((x: number) => ({ x }), items, { chunksize: 1 }), [{ x: 1 }, { x: 2 }, { x: 3 }]);
+    assert.deepEqual(await pool.map(async (x: number) => `${x}`, items, { chunksize: 1 }), ['1', '2', '3']);
+    assert.deepEqual(await pool.map((x: number) => x / 2, items, { chunksize: 1 }), [0.5, 1, 1.5]);
+    assert.deepEqual(
+      await pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+      [3, 7],
+    );
+    const numbers = Array.from({ length: 12 }, (_, i) => i);
+    await assert.rejects(pool.map(tasks.failOn, numbers, { chunksize: 1 }), (error: unknown) => {
+      assert.ok(error instanceof tasks.TaskError);
+      assert.equal((error as Error).message, 'unlucky 7');
+      return true;
+    });
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const value of pool.imap(tasks.failOn, numbers, { chunksize: 1 })) seen.push(value as number);
+    }, tasks.TaskError);
+    assert.deepEqual(
+      seen,
+      numbers.slice(0, 7).map((x) => tasks.failOn(x)),
+    );
+  } finally {
+    await pool.terminate();
+  }
+});
