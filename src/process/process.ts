@@ -6,7 +6,7 @@
 import { constants } from 'node:os';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
-import { collectTransfers, describeFunction, functionModuleUrl, serialize } from '../serialize/index.js';
+import { collectTransfers, exportNameOf, functionModuleUrl, serialize } from '../serialize/index.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { pidAlive } from '../util/pid.js';
 import { type ChildMessage, type Launched, launchSpawn, launchThread } from './launch.js';
@@ -286,9 +286,7 @@ function childMessage(process_: Process, method: StartMethod): ChildMessage {
   const body = serialize({ cls, fields, target: internal.target, args: internal.args });
   // The child imports the module that defines the target (or the subclass), as Python's
   // spawn re-imports __main__; a self-contained function travels alone and needs none.
-  const definer =
-    cls ??
-    (internal.target && describeFunction(internal.target).exportName !== undefined ? internal.target : undefined);
+  const definer = cls ?? (internal.target && exportNameOf(internal.target) !== undefined ? internal.target : undefined);
   return {
     header: {
       name: internal.name,

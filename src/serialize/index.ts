@@ -10,6 +10,12 @@ export {
   serialize,
   serializeFloats,
 } from './codec.js';
-export { describeFunction, type FunctionDescription, functionModuleUrl, rememberModule } from './functions.js';
+export {
+  describeFunction,
+  exportNameOf,
+  type FunctionDescription,
+  functionModuleUrl,
+  rememberModule,
+} from './functions.js';
 export { collectTransfers, type HandleWire, kHandle, registerHandleType, registerTransfer } from './handles.js';
 export { taskRef } from './task-ref.js';

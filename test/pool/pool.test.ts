@@ -677,3 +677,14 @@ test('pool: chunks of one item (their result travels alone) give arrays, objects
     await pool.terminate();
   }
 });
+
+test('pool: starting a pool, and a process whose target is a taskRef, does not ask V8 where any function is defined', () => {
+  const program = fileURLToPath(new URL('../fixtures/pool/task-refs-only.ts', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', program], { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(run.status, 0, `exit ${run.status} ${run.signal ?? ''}\n${run.stderr}`);
+  assert.match(run.stdout, /square: 9/);
+  assert.match(run.stdout, /exit code: 0/);
+  assert.match(run.stdout, /inspector loaded: false/);
+});
