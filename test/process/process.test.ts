@@ -313,3 +313,17 @@ describe('process: misuse', () => {
     await p.join();
   });
 });
+
+test('process: a start message too large for the environment (a 300 KB argument) arrives whole', async () => {
+  const text = Array.from({ length: 300_000 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join('');
+  let sum = 0;
+  for (let i = 0; i < text.length; i++) sum = (sum + text.charCodeAt(i) * (i + 1)) % 1_000_003;
+  const at = nextSlot();
+  nextSlot();
+  const child = new Process({ target: targets.measureText, args: [board.name, at, text], context: 'spawn' });
+  child.start();
+  await child.join(30_000);
+  assert.equal(child.exitcode, 0);
+  assert.equal(board.get(at), text.length);
+  assert.equal(board.get(at + 1), sum);
+});
