@@ -73,17 +73,37 @@ export class FunctionTable {
 export class FunctionTableReader {
   readonly #name: string;
   #bytes: Uint8Array | undefined;
+  /** Where the entries newEntries() has not listed yet start. */
+  #seen = FIRST_ENTRY;
 
   constructor(name: string) {
     this.#name = name;
   }
 
+  #attach(): Uint8Array {
+    this.#bytes ??= new Uint8Array(attachSegment(this.#name).buffer);
+    return this.#bytes;
+  }
+
+  #used(bytes: Uint8Array): number {
+    return Atomics.load(new Int32Array(bytes.buffer, 0, 1), 0);
+  }
+
   entry(offset: number): Uint8Array {
-    if (!this.#bytes) this.#bytes = new Uint8Array(attachSegment(this.#name).buffer);
-    const bytes = this.#bytes;
-    const used = Atomics.load(new Int32Array(bytes.buffer, 0, 1), 0);
-    if (offset < FIRST_ENTRY || offset + 4 > used) throw new Error(`bad function table offset ${offset}`);
+    const bytes = this.#attach();
+    if (offset < FIRST_ENTRY || offset + 4 > this.#used(bytes)) throw new Error(`bad function table offset ${offset}`);
     const length = new DataView(bytes.buffer).getUint32(offset, true);
     return bytes.subarray(offset + 4, offset + 4 + length);
+  }
+
+  /** The offsets of the entries added since the last call. */
+  newEntries(): number[] {
+    const bytes = this.#attach();
+    const used = this.#used(bytes);
+    const view = new DataView(bytes.buffer);
+    const offsets: number[] = [];
+    for (let at = this.#seen; at < used; at += (4 + view.getUint32(at, true) + 3) & ~3) offsets.push(at);
+    this.#seen = used;
+    return offsets;
   }
 }

@@ -429,6 +429,42 @@ function spinForTask(channel: Channel, running: Int32Array, slot: number, seq: n
   }
 }
 
+/** How long an idle worker waits for one function's module before it looks for tasks again. */
+const REVIVE_WAIT_MS = 200;
+
+/**
+ * Revives the functions added to the pool's table since this worker last looked, while it
+ * has no task to run. Otherwise a worker that has not run a function yet imports its module
+ * when its first task of it arrives, after the other workers have started theirs (Python's
+ * spawn workers import the main module as they start). A function that fails to load here
+ * fails its task later, with the same error; a module whose top-level code waits (for the
+ * main program, say) goes on loading in the background, and does not keep the worker from
+ * its tasks.
+ */
+async function reviveNewFunctions(): Promise<void> {
+  for (const offset of functionTable!.newEntries()) {
+    if (tableFunctions.has(offset)) continue;
+    let loading: Promise<void>;
+    try {
+      const bytes = functionTable!.entry(offset);
+      const known = cachedFunction(bytes);
+      if (known) {
+        tableFunctions.set(offset, known);
+        continue;
+      }
+      loading = loadFunction(bytes).then(
+        (fn) => void tableFunctions.set(offset, fn),
+        () => {}, // (its task will say why)
+      );
+    } catch {
+      continue;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, REVIVE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+}
+
 async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<TaskMessage | null> {
   const channel = setup.tasks[kChannel];
   let yielded = false;
@@ -441,6 +477,7 @@ async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<Tas
       // About to sleep, and a sleeping thread runs nothing: first let what the tasks left
       // behind run (callbacks of promises they did not await, timers that are due).
       yielded = true;
+      await reviveNewFunctions();
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }

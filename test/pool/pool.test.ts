@@ -14,8 +14,9 @@ import {
   TimeoutError,
   taskRef,
 } from 'multiprocessing';
+import * as counted from '../fixtures/pool/counted-import.ts';
 import * as tasks from '../fixtures/pool/tasks.ts';
-import { childPids } from '../helpers.ts';
+import { childPids, createBoard } from '../helpers.ts';
 
 after(() => assert.deepEqual(childPids(), []));
 
@@ -687,4 +688,20 @@ test('pool: starting a pool, and a process whose target is a taskRef, does not a
   assert.match(run.stdout, /square: 9/);
   assert.match(run.stdout, /exit code: 0/);
   assert.match(run.stdout, /inspector loaded: false/);
+});
+
+test("pool: an idle worker loads a new task function while it waits, not when that function's first task reaches it", async () => {
+  const board = createBoard(1);
+  process.env.MP_TEST_IMPORT_BOARD = board.name; // (read by the workers as they import the module)
+  const pool = new Pool(2);
+  try {
+    // One task: one worker imports the module to run it, the other loads it while idle.
+    assert.equal(await pool.apply(counted.double, [21]), 42);
+    await board.waitFor(0, 2);
+  } finally {
+    delete process.env.MP_TEST_IMPORT_BOARD;
+    pool.close();
+    await pool.join();
+    board.close();
+  }
 });
