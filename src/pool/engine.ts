@@ -153,6 +153,12 @@ function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
 
 /** Workers in a row that may die before they are ready before the pool gives up. */
 const MAX_DEATHS_STARTING = 3;
+/**
+ * After this many workers have ended abruptly with no task, new workers no longer load the
+ * table's functions while idle (a module that ends the process some time after its import
+ * would otherwise end every replacement too).
+ */
+const MAX_DEATHS_IDLE = 3;
 
 /** ' (SIGKILL)' for 9: the name of a signal number, for messages. */
 function signalName(signal: number): string {
@@ -211,6 +217,8 @@ export class TaskEngine {
   readonly #decoding = new Map<number, Promise<void>>();
   /** Workers in a row that exited before they were ready. */
   #diedStarting = 0;
+  /** Workers that ended abruptly while they had no task (see MAX_DEATHS_IDLE). */
+  #diedIdle = 0;
   /** Calls accepted before close() that are still reading their input: see hold(). */
   readonly #holds = new Set<() => void>();
 
@@ -244,6 +252,7 @@ export class TaskEngine {
       running: this.#runningName,
       functions: this.#functions.name,
       resultRings: this.#resultRings.name,
+      loadAhead: this.#diedIdle < MAX_DEATHS_IDLE,
       slot,
       initializer,
       initargs,
@@ -308,6 +317,8 @@ export class TaskEngine {
     // Workers that die before they are ready (their initializer exits, the program's module
     // fails to load) would be replaced for ever, as Python's are: a few in a row break the pool.
     this.#diedStarting = starting ? this.#diedStarting + 1 : 0;
+    // (a worker ends by itself with no task only after maxtasks; any other such end counts)
+    if (held === 0 && !starting && !abandoned && (code !== 0 || this.#options.maxtasks === 0)) this.#diedIdle++;
     if (this.#diedStarting >= MAX_DEATHS_STARTING) {
       const message = `${where} before it was ready to take tasks (in its initializer, or loading modules: see any error printed above), as did the ${MAX_DEATHS_STARTING - 1} before it; the pool takes no more tasks`;
       this.#break(this.#options.broken?.(message) ?? new ProcessError(message));

@@ -1,9 +1,13 @@
 // A pool's table of task functions, in shared memory: a task names its function by the
 // entry's offset (4 bytes) instead of carrying the function's serialized bytes (130 for a
-// module export), which most tasks would repeat. The parent appends; workers read.
+// module export), which most tasks would repeat. The parent appends; workers read, and mark
+// the entries they have loaded.
 //
 //   word 0: bytes used (published last: an entry is complete before anyone can see it)
-//   from byte 8: entries, each [u32 length][the function's bytes], 4-aligned
+//   from byte 8: entries, each [u32 length][u32 flags][the function's bytes], 4-aligned
+//   flags: LOADED once a worker has loaded the function (imported its module); idle workers
+//   load only such functions ahead of their tasks (see worker.ts), so a module whose import
+//   ends the process ends only the workers that run its tasks
 //
 // The table does not grow: a function that no longer fits travels inside its tasks (a
 // program making a new closure for every call fills the table once, and goes on).
@@ -11,6 +15,8 @@ import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 
 const TABLE_BYTES = 256 * 1024;
 const FIRST_ENTRY = 8;
+const ENTRY_HEADER = 8;
+const LOADED = 1;
 /** Functions larger than this travel inside their tasks (an entry is for the common, small ones). */
 const MAX_ENTRY = 16 * 1024;
 
@@ -52,11 +58,12 @@ export class FunctionTable {
     const key = latin1.call(bytes, 0, bytes.length);
     const known = this.#byBytes.get(key);
     if (known !== undefined) return known;
-    const size = (4 + bytes.length + 3) & ~3;
+    const size = entrySize(bytes.length);
     if (this.#used + size > TABLE_BYTES) return 0; // full: inline from now on
     const offset = this.#used;
     this.#view.setUint32(offset, bytes.length, true);
-    this.#bytes.set(bytes, offset + 4);
+    this.#view.setUint32(offset + 4, 0, true);
+    this.#bytes.set(bytes, offset + ENTRY_HEADER);
     this.#used += size;
     Atomics.store(this.#words, 0, this.#used);
     this.#byBytes.set(key, offset);
@@ -69,6 +76,8 @@ export class FunctionTable {
   }
 }
 
+const entrySize = (length: number) => (ENTRY_HEADER + length + 3) & ~3;
+
 /** A worker's side: the bytes of an entry (the table is attached on first use). */
 export class FunctionTableReader {
   readonly #name: string;
@@ -80,29 +89,48 @@ export class FunctionTableReader {
     this.#name = name;
   }
 
+  #words: Int32Array | undefined;
+
   #attach(): Uint8Array {
-    this.#bytes ??= new Uint8Array(attachSegment(this.#name).buffer);
+    if (!this.#bytes) {
+      const { buffer } = attachSegment(this.#name);
+      this.#bytes = new Uint8Array(buffer);
+      this.#words = new Int32Array(buffer);
+    }
     return this.#bytes;
   }
 
-  #used(bytes: Uint8Array): number {
-    return Atomics.load(new Int32Array(bytes.buffer, 0, 1), 0);
+  #word(index: number): number {
+    this.#attach();
+    return Atomics.load(this.#words!, index);
   }
 
   entry(offset: number): Uint8Array {
     const bytes = this.#attach();
-    if (offset < FIRST_ENTRY || offset + 4 > this.#used(bytes)) throw new Error(`bad function table offset ${offset}`);
+    if (offset < FIRST_ENTRY || offset + ENTRY_HEADER > this.#word(0)) {
+      throw new Error(`bad function table offset ${offset}`);
+    }
     const length = new DataView(bytes.buffer).getUint32(offset, true);
-    return bytes.subarray(offset + 4, offset + 4 + length);
+    return bytes.subarray(offset + ENTRY_HEADER, offset + ENTRY_HEADER + length);
+  }
+
+  /** A worker has loaded the entry's function: other workers may load it ahead of its tasks. */
+  markLoaded(offset: number): void {
+    this.#attach();
+    Atomics.or(this.#words!, (offset + 4) >> 2, LOADED);
+  }
+
+  isLoaded(offset: number): boolean {
+    return (this.#word((offset + 4) >> 2) & LOADED) !== 0;
   }
 
   /** The offsets of the entries added since the last call. */
   newEntries(): number[] {
     const bytes = this.#attach();
-    const used = this.#used(bytes);
+    const used = this.#word(0);
     const view = new DataView(bytes.buffer);
     const offsets: number[] = [];
-    for (let at = this.#seen; at < used; at += (4 + view.getUint32(at, true) + 3) & ~3) offsets.push(at);
+    for (let at = this.#seen; at < used; at += entrySize(view.getUint32(at, true))) offsets.push(at);
     this.#seen = used;
     return offsets;
   }

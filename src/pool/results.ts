@@ -5,7 +5,7 @@
 // parent is busy) goes on the pool's result queue as before; order between the two does not
 // matter (each result names its task).
 //
-//   per ring: [i32 head][i32 tail] (byte counts, wrapping as int32), then RING_BYTES of records
+//   per ring: [i32 head][i32 tail] (byte counts, wrapping as int32), then ringBytes() of records
 //   a record: [u32 length][i32 tag][payload], 8-aligned; a length of SKIP sends the reader
 //   back to the ring's start (a record never wraps)
 //
@@ -15,11 +15,17 @@
 import type { RecordReceiver } from '../queues/channel.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 
-/** (A burst of 20k tiny tasks fills 64 KiB while the parent is still submitting them.) */
-export const RING_BYTES = 256 * 1024;
-const MASK = RING_BYTES - 1;
+/**
+ * A ring's size: 256 KiB (a burst of 20k tiny tasks filled 64 KiB while the parent was still
+ * submitting them), less with many workers, so that a pool's rings stay within 4 MiB of
+ * /dev/shm (a container's is often 64 MiB), but never under 64 KiB.
+ */
+export function ringBytes(workers: number): number {
+  let size = 256 * 1024;
+  while (size > 64 * 1024 && size * workers > 4 * 1024 * 1024) size >>= 1;
+  return size;
+}
 const HEADER_BYTES = 64; // (head and tail, on a cache line of their own)
-const STRIDE = HEADER_BYTES + RING_BYTES;
 const RECORD_HEADER = 8;
 const SKIP = 0xffffffff;
 /** Larger results go on the result queue (the ring is for the many small ones). */
@@ -32,6 +38,7 @@ const TAIL = 1;
 export interface ResultRingsName {
   segment: string;
   workers: number;
+  ringBytes: number;
 }
 
 /** The parent's side: creates the rings, reads them all. */
@@ -41,9 +48,14 @@ export class ResultRings {
   readonly #view: DataView;
   readonly #words: Int32Array;
 
+  readonly #ring: number;
+  readonly #stride: number;
+
   constructor(workers: number) {
-    const segment = createSegment(workers * STRIDE);
-    this.name = { segment: segment.name, workers };
+    this.#ring = ringBytes(workers);
+    this.#stride = HEADER_BYTES + this.#ring;
+    const segment = createSegment(workers * this.#stride);
+    this.name = { segment: segment.name, workers, ringBytes: this.#ring };
     this.#bytes = new Uint8Array(segment.buffer);
     this.#view = new DataView(segment.buffer);
     this.#words = new Int32Array(segment.buffer);
@@ -54,26 +66,31 @@ export class ResultRings {
    * call only); returns how many.
    */
   drain(receiver: RecordReceiver): number {
+    const ring = this.#ring;
+    const mask = ring - 1;
     let count = 0;
     for (let slot = 0; slot < this.name.workers; slot++) {
-      const words = (slot * STRIDE) >> 2;
+      const words = (slot * this.#stride) >> 2;
       let head = Atomics.load(this.#words, words + HEAD);
       const tail = Atomics.load(this.#words, words + TAIL);
-      if (head === tail) continue;
-      const base = slot * STRIDE + HEADER_BYTES;
+      const base = slot * this.#stride + HEADER_BYTES;
       while (head !== tail) {
-        const at = base + (head & MASK);
+        const at = base + (head & mask);
         const length = this.#view.getUint32(at, true);
         if (length === SKIP) {
-          head = (head + (RING_BYTES - (head & MASK))) | 0;
+          head = (head + (ring - (head & mask))) | 0;
           continue;
         }
         const start = at + RECORD_HEADER;
-        receiver.record(this.#bytes, start, start + length, this.#view.getInt32(at + 4, true));
+        const tag = this.#view.getInt32(at + 4, true);
+        // (the record is read before it is given back: the receiver gets it in place, and a
+        // drain it might start from inside goes on from the next one)
+        receiver.record(this.#bytes, start, start + length, tag);
         head = (head + recordSize(length)) | 0;
+        Atomics.store(this.#words, words + HEAD, head);
         count++;
       }
-      // (the records are read: the worker may write over them now)
+      // (a SKIP at the end is given back too)
       Atomics.store(this.#words, words + HEAD, head);
     }
     return count;
@@ -94,14 +111,17 @@ export class ResultWriter {
   readonly #words: Int32Array;
   readonly #word: number;
   readonly #base: number;
+  readonly #ring: number;
 
   constructor(name: ResultRingsName, slot: number) {
     const buffer = attachSegment(name.segment).buffer;
     this.#bytes = new Uint8Array(buffer);
     this.#view = new DataView(buffer);
     this.#words = new Int32Array(buffer);
-    this.#word = (slot * STRIDE) >> 2;
-    this.#base = slot * STRIDE + HEADER_BYTES;
+    this.#ring = name.ringBytes;
+    const stride = HEADER_BYTES + this.#ring;
+    this.#word = (slot * stride) >> 2;
+    this.#base = slot * stride + HEADER_BYTES;
   }
 
   /** Writes a record; false when it is too large or the ring has no room for it now. */
@@ -110,15 +130,16 @@ export class ResultWriter {
     const words = this.#words;
     const head = Atomics.load(words, this.#word + HEAD);
     let tail = Atomics.load(words, this.#word + TAIL);
+    const ring = this.#ring;
     const size = recordSize(data.length);
-    const offset = tail & MASK;
-    const skip = offset + size > RING_BYTES ? RING_BYTES - offset : 0;
-    if (((tail - head) | 0) + skip + size > RING_BYTES) return false;
+    const offset = tail & (ring - 1);
+    const skip = offset + size > ring ? ring - offset : 0;
+    if (((tail - head) | 0) + skip + size > ring) return false;
     if (skip > 0) {
       this.#view.setUint32(this.#base + offset, SKIP, true);
       tail = (tail + skip) | 0;
     }
-    const at = this.#base + (tail & MASK);
+    const at = this.#base + (tail & (ring - 1));
     this.#view.setUint32(at, data.length, true);
     this.#view.setInt32(at + 4, tag, true);
     this.#bytes.set(data, at + RECORD_HEADER);

@@ -60,6 +60,8 @@ export interface WorkerSetup {
   functions: string;
   /** The pool's result rings: this worker writes into the one of its slot. */
   resultRings: ResultRingsName;
+  /** Whether to load the table's functions while idle (see reviveNewFunctions). */
+  loadAhead: boolean;
   slot: number;
   initializer: ((...args: any[]) => unknown) | undefined;
   initargs: unknown[];
@@ -359,16 +361,18 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
     fnBytes = bytes.subarray(9, 9 + where);
     argBytes = bytes.subarray(9 + where);
   }
-  fn ??= cachedFunction(fnBytes);
-  if (fn && code & IN_TABLE) tableFunctions.set(where, fn);
+  if (!fn && (fn = cachedFunction(fnBytes)) && code & IN_TABLE) learned(where, fn);
   if (fn && isPlain(argBytes)) {
     // A chunk of numbers runs straight from a typed array: no array to build item by item.
     const numbers = kind === 'map' ? deserializeNumbers(argBytes) : undefined;
     return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(argBytes) };
   }
   return (async () => {
-    const loaded = fn ?? (await loadFunction(fnBytes));
-    if (code & IN_TABLE) tableFunctions.set(where, loaded);
+    let loaded = fn;
+    if (!loaded) {
+      loaded = await loadFunction(fnBytes);
+      if (code & IN_TABLE) learned(where, loaded);
+    }
     return { id, kind, fn: loaded, args: await deserialize<unknown[]>(argBytes) };
   })();
 }
@@ -429,21 +433,38 @@ function spinForTask(channel: Channel, running: Int32Array, slot: number, seq: n
   }
 }
 
-/** How long an idle worker waits for one function's module before it looks for tasks again. */
+/** A function of the table, loaded here: kept, and marked loaded for the other workers. */
+function learned(offset: number, fn: (...args: any[]) => unknown): void {
+  tableFunctions.set(offset, fn);
+  functionTable!.markLoaded(offset);
+}
+
+/** How long an idle worker spends loading functions before it looks for tasks again. */
 const REVIVE_WAIT_MS = 200;
+/** Entries of the table this worker has seen and not loaded yet. */
+let toRevive: number[] = [];
 
 /**
- * Revives the functions added to the pool's table since this worker last looked, while it
- * has no task to run. Otherwise a worker that has not run a function yet imports its module
- * when its first task of it arrives, after the other workers have started theirs (Python's
- * spawn workers import the main module as they start). A function that fails to load here
- * fails its task later, with the same error; a module whose top-level code waits (for the
- * main program, say) goes on loading in the background, and does not keep the worker from
- * its tasks.
+ * Loads, while this worker has no task to run, the functions of the pool's table that another
+ * worker has loaded and this one has not. Otherwise a worker that has not run a function yet
+ * imports its module when its first task of it arrives, after the other workers have started
+ * theirs (Python's spawn workers import the main module as they start). Only functions some
+ * worker has loaded (and lived): a module whose import ends the process is imported only to
+ * run its tasks, as before; the parent also stops this for new workers after a few workers
+ * have died idle (setup.loadAhead). At most REVIVE_WAIT_MS per turn: a module still loading
+ * goes on in the background, and the worker goes back to its tasks.
  */
 async function reviveNewFunctions(): Promise<void> {
-  for (const offset of functionTable!.newEntries()) {
+  const deadline = performance.now() + REVIVE_WAIT_MS;
+  const waiting = toRevive.concat(functionTable!.newEntries());
+  toRevive = [];
+  for (const offset of waiting) {
     if (tableFunctions.has(offset)) continue;
+    const left = deadline - performance.now();
+    if (left <= 0 || !functionTable!.isLoaded(offset)) {
+      toRevive.push(offset);
+      continue;
+    }
     let loading: Promise<void>;
     try {
       const bytes = functionTable!.entry(offset);
@@ -460,7 +481,7 @@ async function reviveNewFunctions(): Promise<void> {
       continue;
     }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, REVIVE_WAIT_MS)))]);
+    await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
     clearTimeout(timer);
   }
 }
@@ -477,7 +498,7 @@ async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<Tas
       // About to sleep, and a sleeping thread runs nothing: first let what the tasks left
       // behind run (callbacks of promises they did not await, timers that are due).
       yielded = true;
-      await reviveNewFunctions();
+      if (setup.loadAhead) await reviveNewFunctions();
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }

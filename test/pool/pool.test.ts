@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
+  activeChildren,
   cpuCount,
   getContext,
   Pool,
@@ -15,6 +16,7 @@ import {
   taskRef,
 } from 'multiprocessing';
 import * as counted from '../fixtures/pool/counted-import.ts';
+import * as exitsOnImport from '../fixtures/pool/exits-on-import.ts';
 import * as tasks from '../fixtures/pool/tasks.ts';
 import { childPids, createBoard } from '../helpers.ts';
 
@@ -698,6 +700,67 @@ test("pool: an idle worker loads a new task function while it waits, not when th
     // One task: one worker imports the module to run it, the other loads it while idle.
     assert.equal(await pool.apply(counted.double, [21]), 42);
     await board.waitFor(0, 2);
+  } finally {
+    delete process.env.MP_TEST_IMPORT_BOARD;
+    pool.close();
+    await pool.join();
+    board.close();
+  }
+});
+
+test('pool: a task module whose import ends the worker fails its task once; idle workers do not import it ahead', async () => {
+  const pool = new Pool(2);
+  try {
+    await assert.rejects(pool.apply(exitsOnImport.never, []), (error: unknown) => {
+      assert.ok(error instanceof ProcessError);
+      assert.match((error as Error).message, /exited with code 3 while running this task/);
+      return true;
+    });
+    // Tasks wake the idle workers, which then look at the function table: none imports it.
+    for (let i = 0; i < 20; i++) assert.equal(await pool.apply(tasks.square, [i]), i * i);
+    const workers = activeChildren().map((child) => child.name);
+    assert.equal(workers.length, 2);
+    assert.ok(workers.includes('PoolWorker-3'), `one worker replaced, once: ${workers.join(', ')}`);
+    assert.ok(!workers.some((name) => /PoolWorker-([4-9]|\d\d)/.test(name)), `no more: ${workers.join(', ')}`);
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+});
+
+test('pool: after a few workers have died idle, their replacements no longer load task functions ahead', async () => {
+  const board = createBoard(1);
+  process.env.MP_TEST_IMPORT_BOARD = board.name; // (read by the workers as they import the module)
+  const pool = new Pool(2);
+  const workers = () => activeChildren().filter((child) => child.name.startsWith('PoolWorker'));
+  try {
+    assert.equal(await pool.apply(tasks.square, [2]), 4);
+    // Four idle workers killed: the last two replacements start after the third death. Each
+    // victim has taken tasks (a worker killed before it is ready counts otherwise).
+    const bothReady = async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const live = workers().map((w) => w.pid);
+        const served = new Set(await Promise.all(Array.from({ length: 8 }, () => pool.apply(tasks.slowPid, []))));
+        if (live.length === 2 && live.every((pid) => pid !== undefined && served.has(pid))) return;
+        assert.ok(Date.now() < deadline, `both workers took tasks: ${live} served by ${[...served]}`);
+      }
+    };
+    for (let kill = 0; kill < 4; kill++) {
+      await bothReady();
+      // (the oldest: after four, both workers started after the third death)
+      const number = (name: string) => Number(name.split('-')[1]);
+      const victim = workers().sort((a, b) => number(a.name) - number(b.name))[0]!;
+      victim.kill();
+      await victim.join(10_000);
+    }
+    await bothReady();
+    assert.equal(await pool.apply(counted.double, [4]), 8);
+    // Both workers go idle between two bursts of tasks, and then look at the table: only the
+    // one that ran the function imported its module.
+    await bothReady();
+    await bothReady();
+    assert.equal(board.get(0), 1);
   } finally {
     delete process.env.MP_TEST_IMPORT_BOARD;
     pool.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_RING_RESULT, ResultRings, ResultWriter, RING_BYTES } from '../../src/pool/results.ts';
+import { MAX_RING_RESULT, ResultRings, ResultWriter, ringBytes } from '../../src/pool/results.ts';
 import type { RecordReceiver } from '../../src/queues/channel.ts';
 
 /** Drains the rings: each record as [tag, its bytes] (copied: the span is valid during the call only). */
@@ -49,7 +49,7 @@ test('result rings: a full ring and a large result refuse the write (the caller 
     assert.equal(writer.tryWrite(1, new Uint8Array(MAX_RING_RESULT)), true);
     let written = 1;
     while (writer.tryWrite(written + 1, new Uint8Array(1000).fill(written & 0xff))) written++;
-    const fit = (RING_BYTES - MAX_RING_RESULT - 8) / 1008; // (records of 1000 bytes take 1008)
+    const fit = (ringBytes(1) - MAX_RING_RESULT - 8) / 1008; // (records of 1000 bytes take 1008)
     assert.ok(
       written > fit - 1 && written < fit + 2,
       `the ring holds ~${Math.round(fit)} such records, took ${written}`,
@@ -69,6 +69,30 @@ test('result rings: a full ring and a large result refuse the write (the caller 
       [100, [1, 2, 3]],
       [101, [4]],
     ]);
+  } finally {
+    rings.unlink();
+  }
+});
+
+test('result rings: 256 KiB each, less with many workers (at most 4 MiB in all), never under 64 KiB', () => {
+  assert.equal(ringBytes(1), 256 * 1024);
+  assert.equal(ringBytes(16), 256 * 1024);
+  assert.equal(ringBytes(17), 128 * 1024);
+  assert.equal(ringBytes(64), 64 * 1024);
+  assert.equal(ringBytes(1000), 64 * 1024);
+  // A pool of many workers: its rings work at their smaller size too.
+  const rings = new ResultRings(40);
+  try {
+    const writer = new ResultWriter(rings.name, 39);
+    let written = 0;
+    while (writer.tryWrite(written, new Uint8Array(1000))) written++;
+    assert.equal(written, Math.floor((64 * 1024) / 1008), 'a 64 KiB ring, records of 1000 bytes taking 1008');
+    const got: number[] = [];
+    rings.drain({ record: (_span, _start, _end, tag) => got.push(tag), message: () => assert.fail('records only') });
+    assert.deepEqual(
+      got,
+      Array.from({ length: written }, (_, i) => i),
+    );
   } finally {
     rings.unlink();
   }
