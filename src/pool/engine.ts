@@ -317,8 +317,10 @@ export class TaskEngine {
     // Workers that die before they are ready (their initializer exits, the program's module
     // fails to load) would be replaced for ever, as Python's are: a few in a row break the pool.
     this.#diedStarting = starting ? this.#diedStarting + 1 : 0;
-    // (a worker ends by itself with no task only after maxtasks; any other such end counts)
-    if (held === 0 && !starting && !abandoned && (code !== 0 || this.#options.maxtasks === 0)) this.#diedIdle++;
+    // (a worker ends by itself with no task only after maxtasks; any other such end counts;
+    // a task whose outcome came was over, even if the worker had not cleared its slot yet)
+    const idle = held === 0 || !this.#pending.has(held);
+    if (idle && !starting && !abandoned && (code !== 0 || this.#options.maxtasks === 0)) this.#diedIdle++;
     if (this.#diedStarting >= MAX_DEATHS_STARTING) {
       const message = `${where} before it was ready to take tasks (in its initializer, or loading modules: see any error printed above), as did the ${MAX_DEATHS_STARTING - 1} before it; the pool takes no more tasks`;
       this.#break(this.#options.broken?.(message) ?? new ProcessError(message));
