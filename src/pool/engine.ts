@@ -356,11 +356,15 @@ export class TaskEngine {
 
   /** Reads what is on the result queue now (a dead worker's last outcome may be there). */
   async #drainResults(): Promise<void> {
-    const channel = this.#results[kChannel];
-    while (this.#resultRings.drain(this.#receiver) + channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0);
+    while (this.#takeResults() > 0);
     // Outcomes that wait for an import are in too (an initializer's error, say) before the exit
     // is judged.
     await Promise.allSettled(this.#decoding.values());
+  }
+
+  /** Takes the results there are now, from the workers' rings and then the queue: how many. */
+  #takeResults(): number {
+    return this.#resultRings.drain(this.#receiver) + this.#results[kChannel].takeMany(RESULTS_AT_ONCE, this.#receiver);
   }
 
   /** Where results go as the pump takes them (a scalar is read where it lies: no view each). */
@@ -447,7 +451,7 @@ export class TaskEngine {
     try {
       while (this.#state !== 'terminate' && this.#state !== 'broken') {
         const seq = channel.seq('get');
-        if (this.#resultRings.drain(this.#receiver) + channel.takeMany(RESULTS_AT_ONCE, this.#receiver) > 0) {
+        if (this.#takeResults() > 0) {
           yielded = false;
           continue;
         }

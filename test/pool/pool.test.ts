@@ -630,7 +630,7 @@ test("pool: task functions the pool's function table cannot hold (too many, too 
 test('pool: a burst of results larger than the result rings hold all arrive, in the ring or on the queue', async () => {
   const pool = new Pool(2);
   try {
-    // 3000 results of ~1 KB while this thread is busy submitting: 3 MB against two 64 KiB rings.
+    // 3000 results of ~1 KB while this thread is busy submitting: 3 MB against two 256 KiB rings.
     const text = (i: number) => `${i}:${'x'.repeat(1000)}`;
     const results = await Promise.all(Array.from({ length: 3000 }, (_, i) => pool.apply(text, [i])));
     assert.deepEqual(
