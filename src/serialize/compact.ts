@@ -59,17 +59,36 @@ function grow(size: number): void {
   view = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 }
 
-/** An array of numbers only, of some length: written as one block. */
-function writeNumbers(value: unknown[]): boolean {
+const NOT_NUMBERS = 0;
+const INT32S = 1;
+const DOUBLES = 2;
+
+/**
+ * What an array holds: NOT_NUMBERS, INT32S (each an int32, and not -0) or DOUBLES. A function
+ * of its own, apart from the writing: V8 optimizes a large array's loop while it runs (on
+ * the stack, then the whole function), and this loop alone compiles in 1-4 ms, where with the
+ * typed-array code around it each compile took 4-14 ms of a CPU that the workers need (a
+ * pool's first large map of numbers, 100k items: 25-28 → 22-23 ms, medians of 12 runs).
+ */
+function numbersIn(value: unknown[]): number {
   const length = value.length;
   let ints = true;
   for (let i = 0; i < length; i++) {
     const item = value[i];
-    if (typeof item !== 'number') return false;
+    if (typeof item !== 'number') return NOT_NUMBERS;
     // An int32 (and not -0) is unchanged by |0. (No calls per item: this loop often runs
     // before V8 has optimized it, and calls are what costs most there.)
     if (ints && ((item | 0) !== item || (item === 0 && 1 / item < 0))) ints = false;
   }
+  return ints ? INT32S : DOUBLES;
+}
+
+/** An array of numbers only, of some length: written as one block. */
+function writeNumbers(value: unknown[]): boolean {
+  const kind = numbersIn(value);
+  if (kind === NOT_NUMBERS) return false;
+  const ints = kind === INT32S;
+  const length = value.length;
   // tag, u32 length, u8 padding, padding: the numbers start 8-aligned from the message start
   // (and in scratch), so one typed-array set() copies them all.
   const size = ints ? 4 : 8;
@@ -336,12 +355,7 @@ class Reader {
       case FLOATS: {
         const { numbers, end } = numberBlock(this.data, this.at);
         this.at = end;
-        const length = numbers.length;
-        // A copy loop, not Array.from (which boxes every double: ~10× slower): the array
-        // keeps unboxed small-integer or double elements.
-        const out = new Array(length);
-        for (let i = 0; i < length; i++) out[i] = numbers[i];
-        return out;
+        return toArray(numbers);
       }
       case OBJECT: {
         const count = uint32At(this.data, this.at + 1);
@@ -381,6 +395,19 @@ export function encodeFloats(numbers: Float64Array, flag: number): Buffer {
 export function decodeNumbers(data: Uint8Array): Int32Array | Float64Array | undefined {
   if (data[1] !== INTS && data[1] !== FLOATS) return undefined;
   return numberBlock(data, 1).numbers.slice();
+}
+
+/**
+ * A block of numbers as an array: a copy loop, not Array.from (which boxes every double:
+ * ~10× slower), so the array keeps unboxed small-integer or double elements. A function of
+ * its own: V8 optimizes the loop of a large block while it runs (on-stack replacement)
+ * sooner and more cheaply in a small function than inside the reader's large switch.
+ */
+function toArray(numbers: Int32Array | Float64Array): number[] {
+  const length = numbers.length;
+  const out: number[] = new Array(length);
+  for (let i = 0; i < length; i++) out[i] = numbers[i]!;
+  return out;
 }
 
 /**
