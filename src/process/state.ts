@@ -3,6 +3,7 @@
 // parent, and whether it is still bootstrapping (importing the target's module). Kept on
 // globalThis under a registered symbol so that two copies of the package loaded in one
 // thread (say through a bundler) still agree on it.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { StartMethod } from './start-method.js';
 
@@ -35,9 +36,29 @@ export interface ProcessState {
 const key = Symbol.for('multiprocessing.processState');
 const require = createRequire(import.meta.url);
 
-/** A main process's authkey, made when first asked for (a child is given its parent's). */
+/**
+ * A main process's authkey, made when first asked for (a child is given its parent's): 32
+ * bytes of the kernel's randomness, read from /dev/urandom as Python's os.urandom() does.
+ * Loading node:crypto for them cost the first Process.start() (or new Pool()) 3-10 ms.
+ */
 function newAuthkey(): Uint8Array {
-  return new Uint8Array((require('node:crypto') as typeof import('node:crypto')).randomBytes(32));
+  const key = new Uint8Array(32);
+  try {
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      for (let got = 0; got < key.length; ) {
+        const read = readSync(fd, key, got, key.length - got, null);
+        if (read <= 0) throw new Error('/dev/urandom ended');
+        got += read;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return key;
+  } catch {
+    // (no /dev/urandom: Windows, a sandbox without /dev)
+    return new Uint8Array((require('node:crypto') as typeof import('node:crypto')).randomBytes(32));
+  }
 }
 
 export function processState(): ProcessState {

@@ -158,3 +158,26 @@ test('programs: a `node -e` script can start processes; its children run the boo
   assert.equal(result.stdout.match(/child got 7/g)?.length, 1);
   assert.equal(result.stdout.match(/pool says 42/g)?.length, 1);
 });
+
+test("a program's authkey is 32 random bytes, made without loading node:crypto", () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const script = `import { currentProcess } from 'multiprocessing';
+    const key = currentProcess().authkey;
+    console.log(key.length, Buffer.from(key).toString('hex'), process.moduleLoadList.includes('NativeModule crypto'));`;
+  const keys = [0, 1].map(() => {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const [length, hex, crypto] = result.stdout.trim().split(' ');
+    assert.equal(length, '32');
+    assert.equal(crypto, 'false', 'node:crypto was loaded to make the authkey');
+    assert.notEqual(hex, '00'.repeat(32));
+    return hex;
+  });
+  assert.notEqual(keys[0], keys[1]);
+});
