@@ -1,6 +1,7 @@
 // Seed 001 "7.2 消息队列": a request process puts two (x, y) pairs on Queue(3); a handle
 // process takes them with get(timeout) and stops when nothing comes for a while.
-// (sleep(1) and timeout=2 s scaled to 100 ms and 300 ms.)
+// (sleep(1) and timeout=2 s scaled to 100 ms and 300 ms; the first pair is waited for as long
+// as the request process takes to start, which on a busy machine can be longer.)
 import { Empty, isMainProcess, Process, Queue } from 'multiprocessing';
 
 const randint = (low: number, high: number) => low + Math.floor(Math.random() * (high - low + 1));
@@ -10,11 +11,11 @@ export async function request(q: Queue<[number, number]>): Promise<void> {
 }
 
 export async function handle(q: Queue<[number, number]>): Promise<void> {
-  for (;;) {
+  for (let first = true; ; first = false) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     let pair: [number, number];
     try {
-      pair = await q.get({ timeout: 300 });
+      pair = await q.get({ timeout: first ? 10_000 : 300 });
     } catch (error) {
       if (error instanceof Empty) break; // nothing came within the timeout
       throw error;
