@@ -13,6 +13,7 @@
 // The writer publishes a record by storing the tail last: a worker killed half-way leaves
 // nothing visible, and its replacement writes over it.
 import type { RecordReceiver } from '../queues/channel.js';
+import { NUMBER_MESSAGE_BYTES, writeNumberMessage } from '../serialize/codec.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 
 /**
@@ -112,6 +113,8 @@ export class ResultWriter {
   readonly #word: number;
   readonly #base: number;
   readonly #ring: number;
+  /** The tail once the record #reserve() made room for is published. */
+  #next = 0;
 
   constructor(name: ResultRingsName, slot: number) {
     const buffer = attachSegment(name.segment).buffer;
@@ -127,23 +130,48 @@ export class ResultWriter {
   /** Writes a record; false when it is too large or the ring has no room for it now. */
   tryWrite(tag: number, data: Uint8Array): boolean {
     if (data.length > MAX_RING_RESULT) return false;
+    const at = this.#reserve(tag, data.length);
+    if (at < 0) return false;
+    this.#bytes.set(data, at);
+    this.#publish();
+    return true;
+  }
+
+  /**
+   * Writes the message of a number result in place (no buffer for it: most tiny tasks return
+   * a number); false when the ring has no room for it now.
+   */
+  tryWriteNumber(tag: number, value: number): boolean {
+    const at = this.#reserve(tag, NUMBER_MESSAGE_BYTES);
+    if (at < 0) return false;
+    writeNumberMessage(this.#bytes, at, value);
+    this.#publish();
+    return true;
+  }
+
+  /** Room for a record: where its payload goes, or -1; #publish() then makes it visible. */
+  #reserve(tag: number, length: number): number {
     const words = this.#words;
     const head = Atomics.load(words, this.#word + HEAD);
     let tail = Atomics.load(words, this.#word + TAIL);
     const ring = this.#ring;
-    const size = recordSize(data.length);
+    const size = recordSize(length);
     const offset = tail & (ring - 1);
     const skip = offset + size > ring ? ring - offset : 0;
-    if (((tail - head) | 0) + skip + size > ring) return false;
+    if (((tail - head) | 0) + skip + size > ring) return -1;
     if (skip > 0) {
       this.#view.setUint32(this.#base + offset, SKIP, true);
       tail = (tail + skip) | 0;
     }
     const at = this.#base + (tail & (ring - 1));
-    this.#view.setUint32(at, data.length, true);
+    this.#view.setUint32(at, length, true);
     this.#view.setInt32(at + 4, tag, true);
-    this.#bytes.set(data, at + RECORD_HEADER);
-    Atomics.store(words, this.#word + TAIL, (tail + size) | 0);
-    return true;
+    this.#next = (tail + size) | 0;
+    return at + RECORD_HEADER;
+  }
+
+  /** Publishes the record just reserved: the tail is stored last. */
+  #publish(): void {
+    Atomics.store(this.#words, this.#word + TAIL, this.#next);
   }
 }

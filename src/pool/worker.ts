@@ -173,6 +173,10 @@ async function runChunk(task: TaskMessage, results: Queue<unknown>): Promise<voi
  * travels as itself (a number as 9 bytes).
  */
 function send(results: Queue<unknown>, id: number, ok: boolean, value: unknown, at?: number): void {
+  if (ok && typeof value === 'number' && resultRing?.tryWriteNumber(id, value)) {
+    results[kChannel].announce();
+    return;
+  }
   let data: Uint8Array;
   let failed = !ok;
   try {
@@ -537,31 +541,53 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
       continue;
     }
     if (task === null) return; // close(): the slot keeps the sentinel's tag, so no one replaces us
-    const single = task.kind !== 'apply' && task.args.length === 1;
-    if (task.kind === 'apply' || single) {
-      // A synchronous result is sent without a tick; a promise is awaited.
-      let ok = true;
-      let value: unknown;
-      try {
-        if (task.kind === 'map') value = task.fn(task.args[0]);
-        else value = task.fn(...((single ? task.args[0] : task.args) as unknown[]));
-        if (isThenable(value)) value = await value;
-      } catch (error) {
-        ok = false;
-        value = error;
-      }
-      // (a failed chunk of one fails at its one item: the parent places it)
-      send(results, single ? task.id | SINGLE : task.id, ok, value);
-      // (one tick per task, as an async task has: promise callbacks a synchronous task
-      // started run before the next task, not only when the queue is empty)
-      await null;
-    } else {
-      try {
-        await runChunk(task, results);
-      } catch (error) {
-        send(results, task.id, false, error);
-      }
-    }
+    // (a synchronous task's result is sent by now; the await is still one tick per task, as an
+    // async task has: promise callbacks a synchronous task started run before the next task,
+    // not only when the queue is empty)
+    await runTask(task, results);
     if (!finish(running, slot, task.id)) return;
+  }
+}
+
+/**
+ * Runs a task and sends its outcome: a synchronous result before this returns (undefined), a
+ * promise's or a chunk's when the promise returned settles. Apart from the worker's loop,
+ * which is an async function: V8 compiles the loop alone, and it stays small.
+ */
+function runTask(task: TaskMessage, results: Queue<unknown>): Promise<void> | undefined {
+  const single = task.kind !== 'apply' && task.args.length === 1;
+  if (task.kind !== 'apply' && !single) return runChunkAndSend(task, results);
+  // (a failed chunk of one fails at its one item: the parent places it)
+  const tag = single ? task.id | SINGLE : task.id;
+  let value: unknown;
+  try {
+    if (task.kind === 'map') value = task.fn(task.args[0]);
+    else value = task.fn(...((single ? task.args[0] : task.args) as unknown[]));
+  } catch (error) {
+    send(results, tag, false, error);
+    return undefined;
+  }
+  if (isThenable(value)) return sendWhenSettled(results, tag, value);
+  send(results, tag, true, value);
+  return undefined;
+}
+
+async function sendWhenSettled(results: Queue<unknown>, tag: number, promise: PromiseLike<unknown>): Promise<void> {
+  let ok = true;
+  let value: unknown;
+  try {
+    value = await promise;
+  } catch (error) {
+    ok = false;
+    value = error;
+  }
+  send(results, tag, ok, value);
+}
+
+async function runChunkAndSend(task: TaskMessage, results: Queue<unknown>): Promise<void> {
+  try {
+    await runChunk(task, results);
+  } catch (error) {
+    send(results, task.id, false, error);
   }
 }

@@ -241,12 +241,20 @@ function withReserve(data: Buffer, reserve: number): Buffer {
   return out;
 }
 
+/** The length of a number's message (flag, float64). */
+export const NUMBER_MESSAGE_BYTES = 9;
+
+/** Writes the message of a number at target[at…at + NUMBER_MESSAGE_BYTES). */
+export function writeNumberMessage(target: Uint8Array, at: number, value: number): void {
+  target[at] = NUMBER;
+  writeFloat64At(target, at + 1, value); // (a worker's first tasks run before V8 has optimized Buffer's)
+}
+
 function serializeScalar(value: unknown): Buffer | undefined {
   switch (typeof value) {
     case 'number': {
-      const out = Buffer.allocUnsafe(9);
-      out[0] = NUMBER;
-      writeFloat64At(out, 1, value); // (a worker's first tasks run before V8 has optimized Buffer's)
+      const out = Buffer.allocUnsafe(NUMBER_MESSAGE_BYTES);
+      writeNumberMessage(out, 0, value);
       return out;
     }
     case 'string':

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_RING_RESULT, ResultRings, ResultWriter, ringBytes } from '../../src/pool/results.ts';
 import type { RecordReceiver } from '../../src/queues/channel.ts';
+import { serialize } from '../../src/serialize/codec.ts';
 
 /** Drains the rings: each record as [tag, its bytes] (copied: the span is valid during the call only). */
 function drain(rings: ResultRings): Array<[number, number[]]> {
@@ -69,6 +70,37 @@ test('result rings: a full ring and a large result refuse the write (the caller 
       [100, [1, 2, 3]],
       [101, [4]],
     ]);
+  } finally {
+    rings.unlink();
+  }
+});
+
+test('result rings: a number result written in place is the message serialize() gives, across wraps; a full ring refuses it', () => {
+  const rings = new ResultRings(1);
+  try {
+    const writer = new ResultWriter(rings.name, 0);
+    const values = [0, -0, 1.5, -7, 2 ** 53 + 2, Number.NaN, Number.POSITIVE_INFINITY, 1e-310];
+    // Mixed with records of other sizes, over several passes of the ring.
+    for (let round = 0; round < 200; round++) {
+      const expected: Array<[number, number[]]> = [];
+      for (let i = 0; i < 40; i++) {
+        const value = values[(round + i) % values.length]!;
+        const tag = 1 + round * 100 + i;
+        assert.equal(writer.tryWriteNumber(tag, value), true);
+        expected.push([tag, [...serialize(value)]]);
+        const data = bytes((round * 13 + i) % 700, i);
+        assert.equal(writer.tryWrite(-tag, new Uint8Array(data)), true);
+        expected.push([-tag, data]);
+      }
+      assert.deepEqual(drain(rings), expected);
+    }
+    let written = 0;
+    while (writer.tryWriteNumber(written + 1, written)) written++;
+    // (a number takes 24 bytes of ring: header, message, padding; the end of the ring may be
+    // skipped once)
+    const fit = Math.floor(ringBytes(1) / 24);
+    assert.ok(written === fit || written === fit - 1, `the ring holds ~${fit} numbers, took ${written}`);
+    assert.equal(drain(rings).length, written);
   } finally {
     rings.unlink();
   }
