@@ -3,6 +3,10 @@
 // domain reports. Session.post is synchronous on the session's own thread, so this works
 // inside serialize(). One session per thread, opened on first use; results are cached
 // per function by the caller.
+//
+// The Debugger domain is on only for the moment it is needed: while it is on, V8 runs every
+// promise of the program through its debugger hooks (promise-heavy code ran 2.7× slower, and
+// a pool's burst of tiny tasks makes a promise each).
 import type { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 
@@ -19,7 +23,10 @@ export interface FunctionLocation {
 }
 
 let session: Session | undefined;
+/** Script id → URL, as the Debugger domain reported them the last time it was on. */
 const scripts = new Map<string, string>();
+/** The source of the script whose URL was last looked up (it is usually read next). */
+let fetched: { scriptId: string; source: string } | undefined;
 
 function connect(): Session {
   if (session) return session;
@@ -28,7 +35,6 @@ function connect(): Session {
   opened.on('Debugger.scriptParsed', (message) => {
     scripts.set(message.params.scriptId, message.params.url);
   });
-  opened.post('Debugger.enable');
   session = opened;
   return opened;
 }
@@ -46,6 +52,16 @@ function post<T>(method: string, params: object): T {
   return result;
 }
 
+/** Runs `work` with the Debugger domain on (turning it on reports every script so far). */
+function withDebugger<T>(work: () => T): T {
+  post('Debugger.enable', {});
+  try {
+    return work();
+  } finally {
+    post('Debugger.disable', {});
+  }
+}
+
 const PROBE = '__multiprocessingFunctionProbe';
 
 /** The defining script and position of `fn`, or undefined for native and bound functions. */
@@ -53,6 +69,7 @@ export function locate(fn: Function): FunctionLocation | undefined {
   connect();
   const holder = globalThis as Record<string, unknown>;
   holder[PROBE] = fn;
+  let location: { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
   try {
     const evaluated = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
       expression: `globalThis.${PROBE}`,
@@ -64,19 +81,37 @@ export function locate(fn: Function): FunctionLocation | undefined {
       { objectId, ownProperties: true },
     );
     post('Runtime.releaseObject', { objectId });
-    const location = properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
-      | { scriptId: string; lineNumber: number; columnNumber: number }
+    location = properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
+      | typeof location
       | undefined;
-    if (!location) return undefined;
-    const url = scripts.get(location.scriptId);
-    if (url === undefined || url === '') return undefined;
-    return { scriptId: location.scriptId, url, line: location.lineNumber, column: location.columnNumber };
   } finally {
     delete holder[PROBE];
   }
+  if (!location) return undefined;
+  const { scriptId } = location;
+  if (!scripts.has(scriptId)) {
+    // A script loaded since the Debugger was last on: on again, for the table and (while it
+    // is on) the script's source, which the caller reads next for a module's exports.
+    withDebugger(() => {
+      const url = scripts.get(scriptId);
+      if (url?.startsWith('file:')) fetched = { scriptId, source: getScriptSource(scriptId) };
+    });
+  }
+  const url = scripts.get(scriptId);
+  if (url === undefined || url === '') return undefined;
+  return { scriptId, url, line: location.lineNumber, column: location.columnNumber };
+}
+
+function getScriptSource(scriptId: string): string {
+  return post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).scriptSource;
 }
 
 /** The source of a script as V8 runs it (after loaders such as tsx have transformed it). */
 export function scriptSource(scriptId: string): string {
-  return post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).scriptSource;
+  if (fetched?.scriptId === scriptId) {
+    const { source } = fetched;
+    fetched = undefined;
+    return source;
+  }
+  return withDebugger(() => getScriptSource(scriptId));
 }
