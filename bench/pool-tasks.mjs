@@ -34,6 +34,19 @@ export function primeSum(limit) {
   return total;
 }
 
+/**
+ * P5's warm-up, one per worker: the barrier (an argument: this module imports nothing) holds
+ * the first worker's call until the second worker has taken the other, so both workers are up
+ * and have loaded this module before the timing starts, as the anchors mean their warm-up
+ * ("one prime call per worker"). A pool takes tasks as its workers come up: without the
+ * barrier, the first worker up could take both while the second was still starting, and the
+ * timed map then began without it.
+ */
+export async function meetThenPrimeSum(barrier, limit) {
+  await barrier.wait(30_000);
+  return primeSum(limit);
+}
+
 export default square;
 
 /** Sizes shared by our pool figures and the peers' (pool.mjs, pool-peers.mjs): same work for all. */

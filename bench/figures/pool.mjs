@@ -7,10 +7,11 @@
 // Every section has its own pool, a time limit, and ends it; a section that fails is reported
 // in `errors` with a null metric instead of ending the run.
 // Usage: node bench/figures/pool.mjs [tiny100k] -> one JSON line
-import { isMainProcess, Pool, ThreadPool } from 'multiprocessing';
+import { Barrier, isMainProcess, Pool, ThreadPool } from 'multiprocessing';
 import {
   CPU_TASKS,
   MAP_ITEMS,
+  meetThenPrimeSum,
   noop,
   PRIME_LIMIT,
   primeSum,
@@ -159,14 +160,16 @@ if (isMainProcess() && process.argv[2] === 'tiny100k') {
     });
   }
 
-  // P5: 8 equal CPU-bound tasks, serially here vs on 2 workers (map, default chunksize = 1).
+  // P5: 8 equal CPU-bound tasks, serially here vs on 2 workers (map, default chunksize = 1),
+  // after a warm-up call on each worker (see meetThenPrimeSum).
   const expected = primeSum(PRIME_LIMIT); // warm-up
   let start = performance.now();
   for (let i = 0; i < CPU_TASKS; i++) if (primeSum(PRIME_LIMIT) !== expected) throw new Error('bad primeSum');
   const serial = (performance.now() - start) / 1000;
   metrics.cpu_serial_s = serial;
   await section(metrics, errors, ['cpu_pool_s', 'cpu_speedup'], 'spawn', async (pool) => {
-    await Promise.all([pool.apply(primeSum, [20_000]), pool.apply(primeSum, [20_000])]);
+    const barrier = new Barrier(WORKERS);
+    await Promise.all(range(WORKERS).map(() => pool.apply(meetThenPrimeSum, [barrier, 20_000])));
     start = performance.now();
     const out = await pool.map(primeSum, new Array(CPU_TASKS).fill(PRIME_LIMIT));
     const seconds = (performance.now() - start) / 1000;
