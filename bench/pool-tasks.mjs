@@ -35,12 +35,12 @@ export function primeSum(limit) {
 }
 
 /**
- * P5's warm-up, one per worker: the barrier (an argument: this module imports nothing) holds
- * the first worker's call until the second worker has taken the other, so both workers are up
- * and have loaded this module before the timing starts, as the anchors mean their warm-up
- * ("one prime call per worker"). A pool takes tasks as its workers come up: without the
- * barrier, the first worker up could take both while the second was still starting, and the
- * timed map then began without it.
+ * One call per worker, before a figure's warm-up: the barrier (an argument: this module
+ * imports nothing) holds the first worker's call until every worker has taken one, so all are
+ * up and have loaded this module before anything is timed, as with the anchors' pools (Python
+ * forks its workers in ~5 ms; the anchors' P5 warm-up is "one prime call per worker"). A pool
+ * hands tasks out as its workers come up: without the barrier, the first worker up could take
+ * the whole warm-up while another was still starting, and the timing then began without it.
  */
 export async function meetThenPrimeSum(barrier, limit) {
   await barrier.wait(30_000);

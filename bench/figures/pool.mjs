@@ -5,7 +5,8 @@
 // With the argument `tiny100k`, only P3 with 100k tasks instead, in this fresh process: the
 // anchors' own B1 method (1000 warm-up tasks, then 100k), run the same way for the peers.
 // Every section has its own pool, a time limit, and ends it; a section that fails is reported
-// in `errors` with a null metric instead of ending the run.
+// in `errors` with a null metric instead of ending the run. Sections start once every worker of
+// their pool is up: the start-up rows time the start-up, the others the running pool.
 // Usage: node bench/figures/pool.mjs [tiny100k] -> one JSON line
 import { Barrier, isMainProcess, Pool, ThreadPool } from 'multiprocessing';
 import {
@@ -31,7 +32,16 @@ function makePool(context) {
   return context === 'thread' ? new ThreadPool(WORKERS) : new Pool({ processes: WORKERS, context });
 }
 
-/** Runs one section with a fresh pool; records its metrics, or its error and null metrics. */
+/** Resolves once each worker has taken one call (see meetThenPrimeSum in pool-tasks.mjs). */
+async function everyWorkerUp(pool, primeLimit = 0) {
+  const barrier = new Barrier(WORKERS);
+  await Promise.all(range(WORKERS).map(() => pool.apply(meetThenPrimeSum, [barrier, primeLimit])));
+}
+
+/**
+ * Runs one section with a fresh pool, once every worker is up (the start-up rows time the
+ * start-up); records its metrics, or its error and null metrics.
+ */
 async function section(metrics, errors, keys, context, body) {
   let pool;
   let timer;
@@ -42,6 +52,7 @@ async function section(metrics, errors, keys, context, body) {
     const run = (async () => {
       pool = makePool(context);
       await pool.apply(noop, []);
+      await everyWorkerUp(pool);
       Object.assign(metrics, await body(pool));
     })();
     run.catch(() => {});
@@ -168,8 +179,7 @@ if (isMainProcess() && process.argv[2] === 'tiny100k') {
   const serial = (performance.now() - start) / 1000;
   metrics.cpu_serial_s = serial;
   await section(metrics, errors, ['cpu_pool_s', 'cpu_speedup'], 'spawn', async (pool) => {
-    const barrier = new Barrier(WORKERS);
-    await Promise.all(range(WORKERS).map(() => pool.apply(meetThenPrimeSum, [barrier, 20_000])));
+    await everyWorkerUp(pool, 20_000);
     start = performance.now();
     const out = await pool.map(primeSum, new Array(CPU_TASKS).fill(PRIME_LIMIT));
     const seconds = (performance.now() - start) / 1000;
