@@ -22,6 +22,7 @@ import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
 import { FunctionTable } from './functions.js';
 import { ResultRings } from './results.js';
+import { TaskTable } from './task-table.js';
 import {
   ABANDONED,
   FAILED,
@@ -200,7 +201,7 @@ export class TaskEngine {
   readonly #functions: FunctionTable;
   readonly #resultRings: ResultRings;
   readonly #workers: Array<Process | undefined>;
-  readonly #pending = new Map<number, TaskSink>();
+  readonly #pending = new TaskTable<TaskSink>();
   #started = 0;
   #nextId = 1;
   #workerCounter = 0;
@@ -348,7 +349,7 @@ export class TaskEngine {
 
   #failAll(error: ProcessError): void {
     this.#tasks[kChannel].discard(this.#outbox);
-    const pending = [...this.#pending.values()];
+    const pending = this.#pending.values();
     this.#pending.clear();
     this.#checkIdle();
     for (const task of pending) task.reject(error);
