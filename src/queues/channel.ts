@@ -525,7 +525,8 @@ export class Channel {
     if (Atomics.load(h, H.Count) === 0) return undefined;
     let record: Uint8Array;
     let flags: number;
-    const withdrawnSides: Uint8Array[] = [];
+    // (made only when a withdrawn record holds a segment: no array per get)
+    let withdrawnSides: Uint8Array[] | undefined;
     this.#lock.acquireSync(undefined);
     try {
       if (Atomics.load(h, H.Count) === 0) return undefined;
@@ -535,7 +536,9 @@ export class Channel {
       flags = this.#ringView.getUint32(head + 4, true);
       while (flags & FLAG_WITHDRAWN) {
         this.#pop(head, length);
-        if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length));
+        if (flags & FLAG_SIDE) {
+          (withdrawnSides ??= []).push(this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length));
+        }
         if (Atomics.load(h, H.Count) === 0) return undefined;
         head = Atomics.load(h, H.Head);
         length = this.#ringView.getUint32(head, true);
@@ -553,13 +556,18 @@ export class Channel {
       this.#pop(head, length);
     } finally {
       this.#lock.releaseLock();
-      for (const side of withdrawnSides.splice(0)) {
-        const name = decoder.decode(side);
-        this.#giveBack(name, spareBuffer(name));
-      }
+      if (withdrawnSides) this.#giveBackAll(withdrawnSides);
     }
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
     return this.#message(record, flags);
+  }
+
+  /** Gives back the segments of withdrawn records (their records hold the segments' names). */
+  #giveBackAll(sides: Uint8Array[]): void {
+    for (const side of sides) {
+      const name = decoder.decode(side);
+      this.#giveBack(name, spareBuffer(name));
+    }
   }
 
   /**
@@ -573,7 +581,7 @@ export class Channel {
     if (Atomics.load(h, H.Count) === 0) return 0;
     // Per record: where its payload starts in the copy, its length, its flags, its tag.
     const found: number[] = [];
-    const withdrawnSides: Uint8Array[] = [];
+    let withdrawnSides: Uint8Array[] | undefined;
     let span: Uint8Array;
     this.#lock.acquireSync(undefined);
     try {
@@ -589,7 +597,8 @@ export class Channel {
         const flags = this.#ringView.getUint32(at + 4, true);
         if (!(flags & FLAG_WITHDRAWN))
           found.push(bytes + RECORD_HEADER, length, flags, this.#ringView.getInt32(at + 8, true));
-        else if (flags & FLAG_SIDE) withdrawnSides.push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
+        else if (flags & FLAG_SIDE)
+          (withdrawnSides ??= []).push(this.#copyOut((at + RECORD_HEADER) % capacity, length));
         bytes += recordSize(length);
         taken++;
       }
@@ -601,10 +610,7 @@ export class Channel {
       Atomics.add(h, H.NotFull, 1);
     } finally {
       this.#lock.releaseLock();
-      for (const side of withdrawnSides) {
-        const name = decoder.decode(side);
-        this.#giveBack(name, spareBuffer(name));
-      }
+      if (withdrawnSides) this.#giveBackAll(withdrawnSides);
     }
     const records = found.length / 4;
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, records);
