@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import {
   Empty,
@@ -93,6 +94,36 @@ test('queue channel: takeMany takes several records at once, in order, with tags
   assert.deepEqual(rest, [{ tag: 5, text: 'e' }], 'the withdrawn record is skipped');
   assert.deepEqual(take(10), []);
   assert.equal(channel.size, 0);
+  queue.close();
+});
+
+test('queue channel: large records withdrawn in the ring are skipped by tryGet and takeMany, and their segments reused', () => {
+  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[2] === String(process.pid)).length;
+  const queue = new SourceQueue<unknown>();
+  const channel = queue[kChannel];
+  const text = (s: string) => new TextEncoder().encode(s);
+  const big = new Uint8Array(LARGE_MESSAGE + 10).fill(7);
+  const before = ours();
+  channel.tryPut(big, false, 1);
+  channel.tryPut(text('b'), false, 2);
+  channel.tryPut(big, false, 3);
+  channel.tryPut(text('d'), false, 4);
+  assert.equal(ours() - before, 2, 'a segment for each large record');
+  assert.equal(channel.withdraw(1), true);
+  assert.equal(channel.withdraw(3), true);
+  const got = channel.tryGet()!;
+  assert.equal(Buffer.from(got.bytes).toString(), 'b', 'tryGet skipped the withdrawn record');
+  const tags: number[] = [];
+  channel.takeMany(10, {
+    record: (_span, _start, _end, tag) => tags.push(tag),
+    message: (_message, tag) => tags.push(tag),
+  });
+  assert.deepEqual(tags, [4], 'takeMany skipped the withdrawn record');
+  // Both segments were given back: two more large records use them, no new one is made.
+  channel.tryPut(big, false, 5);
+  channel.tryPut(big, false, 6);
+  assert.equal(ours() - before, 2, "the withdrawn records' segments were reused");
+  for (let i = 0; i < 2; i++) channel.tryGet()!.release?.();
   queue.close();
 });
 
