@@ -3,7 +3,14 @@
 // abruptly breaks the executor, as in Python: the task it ran, every pending one and every
 // later submit fail with BrokenProcessPool.
 import { ProcessError, TimeoutError } from '../errors.js';
-import { ChunkError, checkFunction, TaskEngine, validateCount, workerOptions } from '../pool/engine.js';
+import {
+  ChunkError,
+  checkFunction,
+  placeResultError,
+  TaskEngine,
+  validateCount,
+  workerOptions,
+} from '../pool/engine.js';
 import { collect, iterableKind } from '../pool/pool.js';
 import type { TaskKind } from '../pool/worker.js';
 import { cpuCount } from '../process/current.js';
@@ -72,7 +79,8 @@ export class ProcessPoolExecutor {
     this.#engine.checkRunning(); // a broken executor throws its BrokenProcessPool
   }
 
-  #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], held = false): Future<R> {
+  /** `start`: for a map chunk, where its items start in the input. */
+  #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], held = false, start = 0): Future<R> {
     let id = 0;
     let promise: Promise<unknown>;
     try {
@@ -83,6 +91,7 @@ export class ProcessPoolExecutor {
     }
     if (kind !== 'apply') {
       promise = promise.catch((error: unknown) => {
+        placeResultError(error, start, args.length);
         throw error instanceof ChunkError ? error.error : error;
       });
     }
@@ -124,7 +133,7 @@ export class ProcessPoolExecutor {
     const submitAll = (items: T[], held = false) => {
       const futures: Array<Future<Awaited<R>[]>> = [];
       for (let start = 0; start < items.length; start += size) {
-        futures.push(this.#future<Awaited<R>[]>('map', fn, items.slice(start, start + size), held));
+        futures.push(this.#future<Awaited<R>[]>('map', fn, items.slice(start, start + size), held, start));
       }
       return futures;
     };

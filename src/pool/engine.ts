@@ -190,6 +190,23 @@ export class ChunkError {
   }
 }
 
+/**
+ * A chunk's result that could not be sent is named by its path in what the worker sent: the
+ * chunk's list of results ("the task's result (at [1].f)"), or for a chunk of one, the item's
+ * own result ("(at .f)"). In the map's terms the item is the input's [start + k]: say so.
+ */
+export function placeResultError(error: unknown, start: number, length: number): void {
+  const inner = error instanceof ChunkError ? error.error : error;
+  if (!(inner instanceof SerializationError)) return;
+  inner.message = inner.message.replace(/^the task's result(?: \(at ([^\s:]*)\))?/, (_all, path?: string) => {
+    const at =
+      length === 1
+        ? `[${start}]${path ?? ''}`
+        : (path ?? '').replace(/^\[(\d+)\]/, (_bracket, k: string) => `[${start + Number(k)}]`);
+    return `the task's result (at ${at})`;
+  });
+}
+
 export class TaskEngine {
   readonly #options: EngineOptions;
   readonly #tasks = new Queue<TaskMessage | null>();

@@ -6,7 +6,15 @@ import { cpuCount } from '../process/current.js';
 import type { StartMethod, StartMethodOrContext } from '../process/start-method.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
 import { AsyncResult } from './async-result.js';
-import { ChunkError, checkFunction, type SubmitOptions, TaskEngine, validateCount, workerOptions } from './engine.js';
+import {
+  ChunkError,
+  checkFunction,
+  placeResultError,
+  type SubmitOptions,
+  TaskEngine,
+  validateCount,
+  workerOptions,
+} from './engine.js';
 import type { TaskKind } from './worker.js';
 
 export interface PoolOptions {
@@ -102,7 +110,8 @@ class MapCall {
     this.#check();
   }
 
-  chunkFailed(start: number, error: unknown): void {
+  chunkFailed(start: number, length: number, error: unknown): void {
+    placeResultError(error, start, length);
     this.#fail(error instanceof ChunkError ? error.withOffset(start) : new ChunkError(error, 0, start));
     this.#settled++;
     this.#check();
@@ -124,11 +133,13 @@ class ChunkSlot {
   readonly #call: MapCall;
   readonly #start: number;
   readonly #index: number;
+  readonly #length: number;
 
-  constructor(call: MapCall, index: number, start: number) {
+  constructor(call: MapCall, index: number, start: number, length: number) {
     this.#call = call;
     this.#index = index;
     this.#start = start;
+    this.#length = length;
   }
 
   resolve(values: unknown): void {
@@ -136,7 +147,7 @@ class ChunkSlot {
   }
 
   reject(error: unknown): void {
-    this.#call.chunkFailed(this.#start, error);
+    this.#call.chunkFailed(this.#start, this.#length, error);
   }
 }
 
@@ -255,7 +266,7 @@ export class Pool {
       const size = this.#chunksize(items.length, options);
       for (let start = 0, index = 0; start < items.length; start += size, index++) {
         const chunk = items.slice(start, start + size);
-        const slot = new ChunkSlot(call, index, start);
+        const slot = new ChunkSlot(call, index, start, chunk.length);
         // (an item that cannot be serialized throws here: map() rejects with that; the chunks
         // already sent may still fail, and nobody will look at them)
         if (!guarded) this.#engine.submitTo(kind, fn, chunk, slot, true);
@@ -363,7 +374,9 @@ export class Pool {
       exhausted = true;
       release();
     };
-    const add = (promise: Promise<unknown>) => {
+    /** Items read so far: where the next chunk starts in the input. */
+    let read = 0;
+    const add = (promise: Promise<unknown>, start: number, length: number) => {
       const entry: Entry = { promise: Promise.resolve([]), settled: false };
       entry.promise = promise.then(
         (values) => {
@@ -372,6 +385,7 @@ export class Pool {
         },
         (error: unknown) => {
           entry.settled = true;
+          placeResultError(error, start, length);
           throw error instanceof ChunkError ? error.error : error;
         },
       );
@@ -393,11 +407,17 @@ export class Pool {
               chunk.push(next.value);
             }
             if (chunk.length === 0) break;
-            add(new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))));
+            const start = read;
+            read += chunk.length;
+            add(
+              new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))),
+              start,
+              chunk.length,
+            );
           }
         } catch (error) {
           finish();
-          add(Promise.reject(error));
+          add(Promise.reject(error), read, 0);
         } finally {
           reading = undefined;
         }

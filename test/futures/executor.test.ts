@@ -205,6 +205,30 @@ for (const context of ['spawn', 'thread'] as const) {
   });
 }
 
+test("executor map: an item's result that cannot be sent is named by its place in the input", async () => {
+  const executor = new ProcessPoolExecutor({ maxWorkers: 2 });
+  try {
+    for (const chunksize of [1, 2]) {
+      await assert.rejects(
+        (async () => {
+          for await (const _ of executor.map(tasks.unsendableAt3, [0, 1, 2, 3, 4], { chunksize }));
+        })(),
+        (error: unknown) => {
+          assert.ok(error instanceof SerializationError);
+          assert.match(
+            (error as Error).message,
+            /^the task's result \(at \[3\]\.out\) is a Socket/,
+            `chunksize ${chunksize}`,
+          );
+          return true;
+        },
+      );
+    }
+  } finally {
+    await executor.shutdown();
+  }
+});
+
 test('a worker that dies makes the executor broken: its task, the pending ones and later submits fail', async () => {
   for (const [task, pattern] of [
     [tasks.killSelf, /killed by signal 9/],

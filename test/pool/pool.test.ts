@@ -402,6 +402,52 @@ for (const context of ['spawn', 'thread'] as const) {
   });
 }
 
+test("pool: a map item's result that cannot be sent is named by its place in the input, whatever the chunk size", async () => {
+  const pool = new Pool(2);
+  try {
+    const items = [0, 1, 2, 3, 4];
+    const rejectsAt = (promise: Promise<unknown>, path: string, what: string) =>
+      assert.rejects(promise, (error: unknown) => {
+        assert.ok(error instanceof SerializationError, what);
+        assert.ok(
+          (error as Error).message.startsWith(`the task's result (at ${path}) is a Socket, which cannot be sent`),
+          `${what}: ${(error as Error).message}`,
+        );
+        return true;
+      });
+    const drain = async (iterator: AsyncIterable<unknown>) => {
+      for await (const _ of iterator);
+    };
+    for (const chunksize of [1, 2, 5]) {
+      await rejectsAt(pool.map(tasks.unsendableAt3, items, { chunksize }), '[3].out', `map, chunksize ${chunksize}`);
+      await rejectsAt(
+        pool.starmap(
+          tasks.unsendableAt3,
+          items.map((x) => [x, true]),
+          { chunksize },
+        ),
+        '[3]',
+        `starmap of a whole unsendable result, chunksize ${chunksize}`,
+      );
+      await rejectsAt(
+        drain(pool.imap(tasks.unsendableAt3, items, { chunksize })),
+        '[3].out',
+        `imap, chunksize ${chunksize}`,
+      );
+      await rejectsAt(
+        pool.map(tasks.unsendableAt3, items, { chunksize, timeout: 30_000 }),
+        '[3].out',
+        `map with a timeout, chunksize ${chunksize}`,
+      );
+    }
+    // apply() has no input list: the path is in the result itself.
+    await rejectsAt(pool.apply(tasks.unsendableAt3, [3]), '.out', 'apply');
+    assert.deepEqual(await pool.map(tasks.unsendableAt3, [0, 1, 2], { chunksize: 2 }), [0, 1, 2]);
+  } finally {
+    await pool.terminate();
+  }
+});
+
 test('pool: an outcome the parent cannot decode fails its own task; the program goes on', async () => {
   const pool = new Pool(1);
   try {
