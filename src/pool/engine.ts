@@ -194,11 +194,12 @@ export class ChunkError {
  * A chunk's result that could not be sent is named by its path in what the worker sent: the
  * chunk's list of results ("the task's result (at [1].f)"), or for a chunk of one, the item's
  * own result ("(at .f)"). In the map's terms the item is the input's [start + k]: say so.
+ * (An item's own error comes as a ChunkError, and is left as it is: a task that ran a map of
+ * its own may throw that map's message.)
  */
 export function placeResultError(error: unknown, start: number, length: number): void {
-  const inner = error instanceof ChunkError ? error.error : error;
-  if (!(inner instanceof SerializationError)) return;
-  inner.message = inner.message.replace(/^the task's result(?: \(at ([^\s:]*)\))?/, (_all, path?: string) => {
+  if (!(error instanceof SerializationError)) return;
+  error.message = error.message.replace(/^the task's result(?: \(at ([^\s:]*)\))?/, (_all, path?: string) => {
     const at =
       length === 1
         ? `[${start}]${path ?? ''}`
