@@ -99,8 +99,9 @@ export class RLock {
     try {
       return await chains.run(chain, fn);
     } finally {
-      this.#releaseIn(chain);
+      // (first: a release that throws, the lock let go inside fn, must not leave it on)
       if (--running === 0) chains.disable();
+      this.#releaseIn(chain);
     }
   }
 

@@ -128,6 +128,13 @@ test("rlock: withLock's async chains leave no storage hook behind once no withLo
   assert.equal(await rlock.withLock(() => rlock.withLock(() => 'nested')), 'nested');
   await settle();
   assert.equal(storing(), false);
+  // Off too after a withLock whose callback let the lock go itself (its own release throws).
+  await assert.rejects(
+    rlock.withLock(() => rlock.release()),
+    (error: unknown) => error instanceof ProcessError && /un-acquired/.test(error.message),
+  );
+  await settle();
+  assert.equal(storing(), false, 'off after a withLock that failed to release');
 });
 
 test('semaphore: counts, release(n), bounded over-release', async () => {
