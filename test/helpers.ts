@@ -50,4 +50,9 @@ export function childPids(): number[] {
   return pids;
 }
 
+/** How many segments in /dev/shm this process created (their names carry its pid). */
+export function segmentsOfThisProcess(): number {
+  return readdirSync('/dev/shm').filter((name) => name.split('-')[2] === String(process.pid)).length;
+}
+
 export const startMethods = ['spawn', 'thread'] as const;

@@ -18,7 +18,7 @@ import {
 import * as counted from '../fixtures/pool/counted-import.ts';
 import * as exitsOnImport from '../fixtures/pool/exits-on-import.ts';
 import * as tasks from '../fixtures/pool/tasks.ts';
-import { childPids, createBoard } from '../helpers.ts';
+import { childPids, createBoard, segmentsOfThisProcess } from '../helpers.ts';
 
 after(() => assert.deepEqual(childPids(), []));
 
@@ -504,7 +504,7 @@ test('pool: a map whose later chunk cannot be sent rejects once; earlier chunks 
 
 test('pool: a finished pool removes its queues from /dev/shm (not only at exit)', async () => {
   // Segment names are mp-<program>-<creating pid>-…: count the ones this process made.
-  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[2] === String(process.pid)).length;
+  const ours = segmentsOfThisProcess;
   const before = ours();
   for (let i = 0; i < 5; i++) {
     const pool = new ThreadPool(2);

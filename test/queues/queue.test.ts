@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import {
   Empty,
@@ -14,7 +13,7 @@ import {
 import { LARGE_MESSAGE, type Message } from '../../src/queues/channel.ts';
 import { kChannel, Queue as SourceQueue } from '../../src/queues/queue.ts';
 import * as workers from '../fixtures/queues/workers.ts';
-import { childPids, createBoard, startMethods } from '../helpers.ts';
+import { childPids, createBoard, segmentsOfThisProcess, startMethods } from '../helpers.ts';
 
 after(() => assert.deepEqual(childPids(), []));
 
@@ -98,7 +97,7 @@ test('queue channel: takeMany takes several records at once, in order, with tags
 });
 
 test('queue channel: large records withdrawn in the ring are skipped by tryGet and takeMany, and their segments reused', () => {
-  const ours = () => readdirSync('/dev/shm').filter((name) => name.split('-')[2] === String(process.pid)).length;
+  const ours = segmentsOfThisProcess;
   const queue = new SourceQueue<unknown>();
   const channel = queue[kChannel];
   const text = (s: string) => new TextEncoder().encode(s);
