@@ -2,6 +2,7 @@
 // CommonJS, and both module systems share one copy of the package's state.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +59,19 @@ test('package: every entry point imports from ESM', async () => {
   assert.deepEqual(mp.getAllStartMethods(), ['spawn', 'thread']);
   assert.equal(mp.getStartMethod(), 'spawn');
   assert.ok(mp.cpuCount() >= 1);
+});
+
+test('package: the built modules are ASCII, so V8 keeps their source one byte per character', () => {
+  const dist = new URL('../../dist/', import.meta.url);
+  const modules = readdirSync(dist, { recursive: true }).filter((file) => file.endsWith('.js'));
+  assert.ok(
+    modules.some((file) => file.startsWith('chunks/')),
+    'dist/ holds the shared chunk',
+  );
+  for (const file of modules) {
+    const offending = readFileSync(new URL(file, dist), 'utf8').match(/[^\x00-\x7f]/u);
+    assert.equal(offending, null, `dist/${file} holds ${JSON.stringify(offending?.[0])}`);
+  }
 });
 
 test('package: require() from CommonJS gets the same package', () => {
