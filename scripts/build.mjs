@@ -92,8 +92,7 @@ for (const file of readdirSync(fresh, { recursive: true })) {
   if (!file.endsWith('.js')) continue;
   const path = new URL(file, fresh);
   const source = readFileSync(path, 'utf8');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII
-  const ascii = source.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+  const ascii = source.replace(/[^\p{ASCII}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
   if (ascii !== source) writeFileSync(path, ascii);
 }
 // The declarations, as tsc wrote them.
