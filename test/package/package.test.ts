@@ -63,7 +63,7 @@ test('package: every entry point imports from ESM', async () => {
 
 test('package: the built modules are ASCII, so V8 keeps their source one byte per character', () => {
   const dist = new URL('../../dist/', import.meta.url);
-  const modules = readdirSync(dist, { recursive: true }).filter((file) => file.endsWith('.js'));
+  const modules = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
   assert.ok(
     modules.some((file) => file.startsWith('chunks/')),
     'dist/ holds the shared chunk',
