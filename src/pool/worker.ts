@@ -2,7 +2,7 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { availableParallelism } from 'node:os';
 import { SerializationError } from '../errors.js';
-import { type Channel, LARGE_MESSAGE, type RecordBatch } from '../queues/channel.js';
+import { type Channel, LARGE_MESSAGE, type RecordBatch, type RecordTag } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
 import { copyPlain, plainLength } from '../serialize/codec.js';
 import {
@@ -346,9 +346,17 @@ async function loadFunction(bytes: Uint8Array): Promise<(...args: any[]) => unkn
   return fn;
 }
 
-/** A task, decoded without a tick when its function is known and its arguments plain. */
-function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage | null> {
-  if (bytes.length === 0) return null;
+/**
+ * A task from bytes[0…length), decoded without a tick when its function is known and its
+ * arguments plain. `scratch`: the bytes are reused for the next task, so a decoding that has
+ * to wait (for a function's module, say) works on a copy.
+ */
+function decodeTask(
+  bytes: Uint8Array,
+  length: number,
+  scratch: boolean,
+): TaskMessage | null | Promise<TaskMessage | null> {
+  if (length === 0) return null;
   // (byte by byte: a DataView per task costs more than these reads)
   const id = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
   const code = bytes[4]!;
@@ -356,21 +364,24 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   const where = (bytes[5]! | (bytes[6]! << 8) | (bytes[7]! << 16) | (bytes[8]! << 24)) >>> 0;
   let fn: ((...args: any[]) => unknown) | undefined;
   let fnBytes: Uint8Array;
-  let argBytes: Uint8Array;
+  let start: number;
   if (code & IN_TABLE) {
     fn = tableFunctions.get(where);
     fnBytes = fn ? NO_BYTES : functionTable!.entry(where);
-    argBytes = bytes.subarray(9);
+    start = 9;
   } else {
     fnBytes = bytes.subarray(9, 9 + where);
-    argBytes = bytes.subarray(9 + where);
+    start = 9 + where;
   }
   if (!fn && (fn = cachedFunction(fnBytes)) && code & IN_TABLE) learned(where, fn);
-  if (fn && isPlain(argBytes)) {
+  if (fn && isPlain(bytes, start)) {
     // A chunk of numbers runs straight from a typed array: no array to build item by item.
-    const numbers = kind === 'map' ? deserializeNumbers(argBytes) : undefined;
-    return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(argBytes) };
+    const numbers = kind === 'map' ? deserializeNumbers(bytes, start) : undefined;
+    return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(bytes, start, length) };
   }
+  // (Uint8Array#slice copies: the scratch array is a Uint8Array, not a Buffer)
+  const argBytes = scratch ? bytes.slice(start, length) : bytes.subarray(start, length);
+  if (scratch && !(code & IN_TABLE)) fnBytes = fnBytes.slice();
   return (async () => {
     let loaded = fn;
     if (!loaded) {
@@ -381,30 +392,33 @@ function decodeTask(bytes: Uint8Array): TaskMessage | null | Promise<TaskMessage
   })();
 }
 
+/** Where this worker's tasks are copied as they are taken (see Channel.tryGetInto). */
+const scratch = { bytes: new Uint8Array(4096) };
+/** Where the task queue stores the id of the task this worker takes (set as it starts). */
+let takenId: RecordTag | undefined;
+
 /** The next task if one is queued (undefined if none); its id is in running[slot] as it leaves. */
-function tryTake(
-  setup: WorkerSetup,
-  running: Int32Array,
-): TaskMessage | null | Promise<TaskMessage | null> | undefined {
-  const message = setup.tasks[kChannel].tryGet(undefined, { array: running, index: setup.slot });
-  if (!message) return undefined;
+function tryTake(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> | undefined {
+  const got = setup.tasks[kChannel].tryGetInto(scratch, takenId!);
+  if (got === undefined) return undefined;
+  if (typeof got === 'number') return decodeTask(scratch.bytes, got, true);
   let task: TaskMessage | null | Promise<TaskMessage | null>;
   try {
-    task = decodeTask(message.bytes);
+    task = decodeTask(got.bytes, got.bytes.length, false);
   } catch (error) {
-    message.release?.();
+    got.release?.();
     throw error;
   }
   if (!(task instanceof Promise)) {
-    message.release?.();
+    got.release?.();
     return task;
   }
-  return task.finally(() => message.release?.());
+  return task.finally(() => got.release?.());
 }
 
 /** The next task, waiting for one (this thread blocks: it has nothing else to do). */
 function take(setup: WorkerSetup, running: Int32Array): TaskMessage | null | Promise<TaskMessage | null> {
-  const task = tryTake(setup, running); // (null is close()'s sentinel, undefined an empty queue)
+  const task = tryTake(setup); // (null is close()'s sentinel, undefined an empty queue)
   return task === undefined ? waitAndTake(setup, running) : task;
 }
 
@@ -495,7 +509,7 @@ async function waitAndTake(setup: WorkerSetup, running: Int32Array): Promise<Tas
   let yielded = false;
   for (;;) {
     const seq = channel.seq('get');
-    const task = tryTake(setup, running);
+    const task = tryTake(setup);
     if (task !== undefined) return task;
     if (!yielded) {
       if (spinForTask(channel, running, setup.slot, seq)) continue; // the next task came within the spin budget
@@ -517,6 +531,7 @@ export async function poolWorker(setup: WorkerSetup): Promise<void> {
   const { results, slot, initializer, initargs, maxtasks } = setup;
   const running = attachInts(setup.running);
   functionTable = new FunctionTableReader(setup.functions);
+  takenId = { array: running, index: slot };
   resultRing = new ResultWriter(setup.resultRings, slot);
   if (initializer) {
     try {

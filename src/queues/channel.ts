@@ -138,6 +138,12 @@ export interface Message {
   release?: () => void;
 }
 
+/** Where a get stores the tag of the record it takes: array[index], in the same step. */
+export interface RecordTag {
+  array: Int32Array;
+  index: number;
+}
+
 /** What takeMany() hands its records to. */
 export interface RecordReceiver {
   /** A small record: its bytes are span[start…end), to be read during the call. */
@@ -260,18 +266,23 @@ export class Channel {
 
   /** A copy of ring bytes; `own`: in an ArrayBuffer of its own (bytes handed to the user). */
   #copyOut(at: number, length: number, own = false): Uint8Array {
-    const capacity = this.#ring.length;
     // Otherwise from Node's buffer pool: a small message does not get an ArrayBuffer of its
     // own (one per message is work for the collector); it is decoded and dropped.
     const out = own ? new Uint8Array(length) : Buffer.allocUnsafe(length);
+    this.#copyInto(out, at, length);
+    return out;
+  }
+
+  /** Copies `length` ring bytes from `at` to the start of `out`. */
+  #copyInto(out: Uint8Array, at: number, length: number): void {
+    const capacity = this.#ring.length;
     if (at + length <= capacity) {
       out.set(this.#ring.subarray(at, at + length));
-      return out;
+      return;
     }
     const first = Math.min(length, capacity - at);
     out.set(this.#ring.subarray(at, at + first));
     if (first < length) out.set(this.#ring.subarray(0, length - first), first);
-    return out;
   }
 
   /** Grows the ring (under the lock) until `needed` more bytes fit. */
@@ -515,15 +526,32 @@ export class Channel {
   // -------------------------------------------------------------------------------------
   // Get.
 
+  /** One attempt: the next message, or undefined when the queue is empty. */
+  tryGet(maxlength?: number): Message | undefined {
+    return this.#get(maxlength, undefined, undefined) as Message | undefined;
+  }
+
   /**
-   * One attempt: the next message, or undefined when the queue is empty. With `recordTag`,
-   * the record's tag is stored in recordTag.array[recordTag.index] under the lock, in the same
-   * step as the take: whoever watches that slot never misses a taken record.
+   * tryGet() for a reader that decodes each message at once (a pool worker, its tasks): a
+   * small record is copied into `scratch.bytes` (replaced by a larger array when too short),
+   * and its length returned: no buffer and no object per message. A large or raw one comes
+   * as a Message, as from tryGet(). The record's tag is stored in recordTag.array[index]
+   * under the lock, in the same step as the take: whoever watches that slot never misses a
+   * taken record.
    */
-  tryGet(maxlength?: number, recordTag?: { array: Int32Array; index: number }): Message | undefined {
+  tryGetInto(scratch: { bytes: Uint8Array }, recordTag: RecordTag): number | Message | undefined {
+    return this.#get(undefined, recordTag, scratch);
+  }
+
+  #get(
+    maxlength: number | undefined,
+    recordTag: RecordTag | undefined,
+    scratch: { bytes: Uint8Array } | undefined,
+  ): number | Message | undefined {
     const h = this.#h;
     if (Atomics.load(h, H.Count) === 0) return undefined;
-    let record: Uint8Array;
+    let record: Uint8Array | undefined;
+    let length: number;
     let flags: number;
     // (made only when a withdrawn record holds a segment: no array per get)
     let withdrawnSides: Uint8Array[] | undefined;
@@ -532,7 +560,7 @@ export class Channel {
       if (Atomics.load(h, H.Count) === 0) return undefined;
       this.#syncRing();
       let head = Atomics.load(h, H.Head);
-      let length = this.#ringView.getUint32(head, true);
+      length = this.#ringView.getUint32(head, true);
       flags = this.#ringView.getUint32(head + 4, true);
       while (flags & FLAG_WITHDRAWN) {
         this.#pop(head, length);
@@ -548,9 +576,13 @@ export class Channel {
       if (maxlength !== undefined && !(flags & FLAG_SIDE) && length > maxlength) {
         throw new TooLong(length);
       }
-      record = this.#copyOut((head + RECORD_HEADER) % this.#ring.length, length, (flags & FLAG_RAW) !== 0);
+      const at = (head + RECORD_HEADER) % this.#ring.length;
+      if (scratch && !(flags & (FLAG_RAW | FLAG_SIDE))) {
+        if (scratch.bytes.length < length) scratch.bytes = new Uint8Array(Math.max(length, 2 * scratch.bytes.length));
+        this.#copyInto(scratch.bytes, at, length);
+      } else record = this.#copyOut(at, length, (flags & FLAG_RAW) !== 0);
       if (maxlength !== undefined && flags & FLAG_SIDE) {
-        const sideLength = new DataView(spareBuffer(decoder.decode(record))).getUint32(0, true);
+        const sideLength = new DataView(spareBuffer(decoder.decode(record!))).getUint32(0, true);
         if (sideLength > maxlength) throw new TooLong(sideLength);
       }
       this.#pop(head, length);
@@ -559,7 +591,7 @@ export class Channel {
       if (withdrawnSides) this.#giveBackAll(withdrawnSides);
     }
     if (Atomics.load(h, H.PutWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotFull * 4, 1);
-    return this.#message(record, flags);
+    return record ? this.#message(record, flags) : length;
   }
 
   /** Gives back the segments of withdrawn records (their records hold the segments' names). */

@@ -477,26 +477,27 @@ export function serializeFloats(numbers: Float64Array): Buffer {
 }
 
 /**
- * A message that is one block of numbers, as a typed array (indexable as the array it was,
- * without building one: a map chunk's items); undefined for any other message.
+ * A message (from data[start]) that is one block of numbers, as a typed array (indexable as
+ * the array it was, without building one: a map chunk's items); undefined for any other.
  */
-export function deserializeNumbers(data: Uint8Array): Int32Array | Float64Array | undefined {
-  return data[0] === COMPACT_PLAIN ? decodeNumbers(data) : undefined;
+export function deserializeNumbers(data: Uint8Array, start = 0): Int32Array | Float64Array | undefined {
+  return data[start] === COMPACT_PLAIN ? decodeNumbers(data, start) : undefined;
 }
 
-export function isPlain(data: Uint8Array): boolean {
-  return data[0] !== EXT && data[0] !== COMPACT_EXT;
+/** Whether the message in data[start…] holds no functions or handles (it decodes at once). */
+export function isPlain(data: Uint8Array, start = 0): boolean {
+  return data[start] !== EXT && data[start] !== COMPACT_EXT;
 }
 
 /** The value as sent (markers not revived yet), and whether it holds markers. */
-function body(data: Uint8Array): { value: unknown; plain: boolean } {
-  const flag = data[0]!;
-  if (data.length < 2 || flag > COMPACT_EXT) {
+function body(data: Uint8Array, start = 0, end = data.length): { value: unknown; plain: boolean } {
+  const flag = data[start]!;
+  if (end - start < 2 || flag > COMPACT_EXT) {
     throw new SerializationError('received data is not a multiprocessing message (bad flag byte)');
   }
   if (flag === COMPACT_PLAIN || flag === COMPACT_EXT)
-    return { value: decodeCompact(data), plain: flag === COMPACT_PLAIN };
-  const deserializer = new OwnMemoryDeserializer(data.subarray(1));
+    return { value: decodeCompact(data, start), plain: flag === COMPACT_PLAIN };
+  const deserializer = new OwnMemoryDeserializer(data.subarray(start + 1, end));
   deserializer.readHeader();
   return { value: deserializer.readValue() as unknown, plain: flag === PLAIN };
 }
@@ -537,10 +538,11 @@ export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
   return revive(value, new Map()) as T;
 }
 
-export function deserializeSync<T = unknown>(data: Uint8Array): T {
-  const scalar = deserializeScalar(data);
+/** The message in data[start…end) (all of data by default), revived; plain data only (see isPlain). */
+export function deserializeSync<T = unknown>(data: Uint8Array, start = 0, end = data.length): T {
+  const scalar = scalarAt(data, start, end);
   if (scalar !== NOT_SCALAR) return scalar as T;
-  const { value, plain } = body(data);
+  const { value, plain } = body(data, start, end);
   if (plain) return value as T;
   return revive(value, new Map()) as T;
 }

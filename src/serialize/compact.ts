@@ -322,8 +322,13 @@ export function writeFloat64At(data: Uint8Array, at: number, value: number): voi
 }
 
 class Reader {
-  at = 1;
-  constructor(readonly data: Uint8Array) {}
+  at: number;
+  constructor(
+    readonly data: Uint8Array,
+    start: number,
+  ) {
+    this.at = start + 1; // (after the flag byte)
+  }
 
   string(): string {
     const bytes = uint32At(this.data, this.at + 1);
@@ -407,9 +412,10 @@ export function encodeFloats(numbers: Float64Array, flag: number): Buffer {
  * A message that is one block of numbers (a map chunk's items), as a typed array with memory
  * of its own (one copy, no loop); undefined for any other message.
  */
-export function decodeNumbers(data: Uint8Array): Int32Array | Float64Array | undefined {
-  if (data[1] !== INTS && data[1] !== FLOATS) return undefined;
-  return numberBlock(data, 1).numbers.slice();
+export function decodeNumbers(data: Uint8Array, start = 0): Int32Array | Float64Array | undefined {
+  const tag = data[start + 1];
+  if (tag !== INTS && tag !== FLOATS) return undefined;
+  return numberBlock(data, start + 1).numbers.slice();
 }
 
 /**
@@ -443,7 +449,7 @@ function numberBlock(data: Uint8Array, at: number): { numbers: Int32Array | Floa
   return { numbers, end };
 }
 
-/** Decodes what encodeCompact wrote (after its flag byte). */
-export function decodeCompact(data: Uint8Array): unknown {
-  return new Reader(data).value();
+/** Decodes what encodeCompact wrote (its flag byte at data[start]). */
+export function decodeCompact(data: Uint8Array, start = 0): unknown {
+  return new Reader(data, start).value();
 }

@@ -96,6 +96,56 @@ test('queue channel: takeMany takes several records at once, in order, with tags
   queue.close();
 });
 
+test("queue channel: tryGetInto copies small records into the reader's array (grown when short), tags them, and hands large and raw ones over as messages", () => {
+  const queue = new SourceQueue<unknown>();
+  const channel = queue[kChannel];
+  const text = (s: string) => new TextEncoder().encode(s);
+  const big = new Uint8Array(LARGE_MESSAGE + 10).fill(7);
+  channel.tryPut(text('abc'), false, 11);
+  channel.tryPut(text('x'.repeat(40)), false, 12);
+  channel.tryPut(big, false, 13);
+  channel.tryPut(text('raw'), true, 14);
+  channel.tryPut(text('gone'), false, 15);
+  channel.tryPut(text('z'), false, 16);
+  assert.equal(channel.withdraw(15), true);
+  const scratch = { bytes: new Uint8Array(8) };
+  const first = scratch.bytes;
+  const tags = new Int32Array(2);
+  const tag = { array: tags, index: 1 };
+
+  assert.equal(channel.tryGetInto(scratch, tag), 3);
+  assert.equal(scratch.bytes, first, 'a record that fits goes into the same array');
+  assert.equal(Buffer.from(scratch.bytes.subarray(0, 3)).toString(), 'abc');
+  assert.equal(tags[1], 11);
+
+  assert.equal(channel.tryGetInto(scratch, tag), 40);
+  assert.notEqual(scratch.bytes, first, 'a longer record gets a longer array');
+  assert.ok(scratch.bytes.length >= 40);
+  assert.equal(Buffer.from(scratch.bytes.subarray(0, 40)).toString(), 'x'.repeat(40));
+  assert.equal(tags[1], 12);
+
+  const large = channel.tryGetInto(scratch, tag);
+  assert.equal(typeof large, 'object', 'a large record comes as a message');
+  const message = large as Message;
+  assert.equal(message.bytes.length, big.length);
+  assert.ok(message.bytes.every((b) => b === 7));
+  message.release?.();
+  assert.equal(tags[1], 13);
+
+  const raw = channel.tryGetInto(scratch, tag) as Message;
+  assert.equal(raw.raw, true);
+  assert.equal(Buffer.from(raw.bytes).toString(), 'raw');
+  assert.equal(raw.bytes.buffer.byteLength, 3, 'raw bytes in a buffer of their own');
+  assert.equal(tags[1], 14);
+
+  assert.equal(channel.tryGetInto(scratch, tag), 1, 'the withdrawn record is skipped');
+  assert.equal(scratch.bytes[0], 'z'.charCodeAt(0));
+  assert.equal(tags[1], 16);
+  assert.equal(tags[0], 0, 'only the slot named is written');
+  assert.equal(channel.tryGetInto(scratch, tag), undefined);
+  queue.close();
+});
+
 test('queue channel: large records withdrawn in the ring are skipped by tryGet and takeMany, and their segments reused', () => {
   const ours = segmentsOfThisProcess;
   const queue = new SourceQueue<unknown>();

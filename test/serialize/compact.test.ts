@@ -2,7 +2,7 @@
 // clone gives back, for every value; values it cannot carry exactly go to V8.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deserialize, deserializeSync, serialize } from '../../src/serialize/index.ts';
+import { deserialize, deserializeNumbers, deserializeSync, isPlain, serialize } from '../../src/serialize/index.ts';
 
 const shared = { a: 1 };
 let deep: Record<string, unknown> = {};
@@ -87,6 +87,42 @@ test('compact: numeric blocks decode from a Buffer at any offset (a message insi
       assert.deepStrictEqual(deserializeSync(record.subarray(offset)), value, `offset ${offset}`);
     }
   }
+});
+
+test('codec: a message read where it lies in a larger array (start, end), without a view of it', () => {
+  const values: unknown[] = [
+    [1, 2, 3],
+    [0.5, -2.25],
+    [{ a: 'é', b: [null, true] }, 'text'],
+    'a string',
+    42,
+    new Map([[1, 2]]), // (V8's format)
+  ];
+  for (const value of values) {
+    const data = serialize(value);
+    for (const offset of [0, 3, 8]) {
+      const around = new Uint8Array(offset + data.length + 5).fill(0xee);
+      around.set(data, offset);
+      const end = offset + data.length;
+      assert.deepStrictEqual(
+        deserializeSync(around, offset, end),
+        value,
+        `${JSON.stringify(String(value))} at ${offset}`,
+      );
+      assert.equal(isPlain(around, offset), true);
+    }
+  }
+  const block = Array.from({ length: 40 }, (_, i) => i * 3);
+  const numbers = serialize(block);
+  const around = new Uint8Array(3 + numbers.length);
+  around.set(numbers, 3);
+  assert.deepEqual(Array.from(deserializeNumbers(around, 3)!), block);
+  assert.equal(deserializeNumbers(around, 3)!.buffer === around.buffer, false, 'the numbers have memory of their own');
+  assert.equal(deserializeNumbers(serialize(['a']), 0), undefined, 'not a block of numbers');
+  const withFunction = serialize([() => 1]);
+  const shifted = new Uint8Array(2 + withFunction.length);
+  shifted.set(withFunction, 2);
+  assert.equal(isPlain(shifted, 2), false, 'a function makes a message not plain');
 });
 
 test('serialize with room reserved in front: every kind of value, numeric blocks aligned', () => {
