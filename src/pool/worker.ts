@@ -348,14 +348,9 @@ async function loadFunction(bytes: Uint8Array): Promise<(...args: any[]) => unkn
 
 /**
  * A task from bytes[0…length), decoded without a tick when its function is known and its
- * arguments plain. `scratch`: the bytes are reused for the next task, so a decoding that has
- * to wait (for a function's module, say) works on a copy.
+ * arguments plain.
  */
-function decodeTask(
-  bytes: Uint8Array,
-  length: number,
-  scratch: boolean,
-): TaskMessage | null | Promise<TaskMessage | null> {
+function decodeTask(bytes: Uint8Array, length: number): TaskMessage | null | Promise<TaskMessage | null> {
   if (length === 0) return null;
   // (byte by byte: a DataView per task costs more than these reads)
   const id = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
@@ -379,9 +374,7 @@ function decodeTask(
     const numbers = kind === 'map' ? deserializeNumbers(bytes, start) : undefined;
     return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(bytes, start, length) };
   }
-  // (Uint8Array#slice copies: the scratch array is a Uint8Array, not a Buffer)
-  const argBytes = scratch ? bytes.slice(start, length) : bytes.subarray(start, length);
-  if (scratch && !(code & IN_TABLE)) fnBytes = fnBytes.slice();
+  const argBytes = bytes.subarray(start, length);
   return (async () => {
     let loaded = fn;
     if (!loaded) {
@@ -392,7 +385,11 @@ function decodeTask(
   })();
 }
 
-/** Where this worker's tasks are copied as they are taken (see Channel.tryGetInto). */
+/**
+ * Where this worker's tasks are copied as they are taken (see Channel.tryGetInto). A decoding
+ * that waits (for a function's module to load) reads the array after the wait: safe, because
+ * the worker takes its next task only once this one is decoded.
+ */
 const scratch = { bytes: new Uint8Array(4096) };
 /** Where the task queue stores the id of the task this worker takes (set as it starts). */
 let takenId: RecordTag | undefined;
@@ -401,10 +398,10 @@ let takenId: RecordTag | undefined;
 function tryTake(setup: WorkerSetup): TaskMessage | null | Promise<TaskMessage | null> | undefined {
   const got = setup.tasks[kChannel].tryGetInto(scratch, takenId!);
   if (got === undefined) return undefined;
-  if (typeof got === 'number') return decodeTask(scratch.bytes, got, true);
+  if (typeof got === 'number') return decodeTask(scratch.bytes, got);
   let task: TaskMessage | null | Promise<TaskMessage | null>;
   try {
-    task = decodeTask(got.bytes, got.bytes.length, false);
+    task = decodeTask(got.bytes, got.bytes.length);
   } catch (error) {
     got.release?.();
     throw error;
