@@ -89,6 +89,28 @@ const FLAG_RAW = 2; // sent with sendBytes
 const FLAG_WITHDRAWN = 4; // taken back by its sender before anyone got it: skipped by getters
 // Records are 16-aligned, as long as their header, and the ring a power of two: a header never wraps.
 const recordSize = (payload: number) => (RECORD_HEADER + payload + 15) & ~15;
+/**
+ * Copies out of a ring that are decoded and dropped come from slabs, as Buffer.allocUnsafe()'s
+ * do from Node's pool (an ArrayBuffer per message is work for the collector), 8-aligned (a
+ * block of numbers is read in place), but as plain Uint8Arrays: the decoders then meet one
+ * kind of array (ring views and segments are Uint8Arrays too), where V8's optimized code for
+ * one kind was thrown away when the other came.
+ */
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabAt = 0;
+
+function slice(length: number): Uint8Array {
+  if (length > SLAB >> 3) return new Uint8Array(length);
+  if (slabAt + length > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + length);
+  slabAt = (slabAt + length + 7) & ~7;
+  return out;
+}
+
 /** Checks of the count before a consumer sleeps (a producer on the other CPU is often quicker). */
 const SPINS = 2000;
 /**
@@ -266,9 +288,7 @@ export class Channel {
 
   /** A copy of ring bytes; `own`: in an ArrayBuffer of its own (bytes handed to the user). */
   #copyOut(at: number, length: number, own = false): Uint8Array {
-    // Otherwise from Node's buffer pool: a small message does not get an ArrayBuffer of its
-    // own (one per message is work for the collector); it is decoded and dropped.
-    const out = own ? new Uint8Array(length) : Buffer.allocUnsafe(length);
+    const out = own ? new Uint8Array(length) : slice(length);
     this.#copyInto(out, at, length);
     return out;
   }

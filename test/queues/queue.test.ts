@@ -96,6 +96,27 @@ test('queue channel: takeMany takes several records at once, in order, with tags
   queue.close();
 });
 
+test('queue channel: small records come out as plain 8-aligned Uint8Arrays, each with bytes of its own', () => {
+  const queue = new SourceQueue<unknown>();
+  const channel = queue[kChannel];
+  const got: Uint8Array[] = [];
+  // Enough records to fill several of the arrays they are copied into.
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < 100; i++) channel.tryPut(new Uint8Array(1 + ((round * 100 + i) % 300)).fill(i), false, 1);
+    for (let i = 0; i < 100; i++) got.push(channel.tryGet()!.bytes);
+  }
+  got.forEach((bytes, n) => {
+    assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype, 'not a Buffer');
+    assert.equal(bytes.byteOffset % 8, 0, 'a block of numbers can be read in place');
+    assert.equal(bytes.length, 1 + (n % 300));
+    assert.ok(
+      bytes.every((b) => b === n % 100),
+      `record ${n} kept its bytes`,
+    );
+  });
+  queue.close();
+});
+
 test("queue channel: tryGetInto copies small records into the reader's array (grown when short), tags them, and hands large and raw ones over as messages", () => {
   const queue = new SourceQueue<unknown>();
   const channel = queue[kChannel];
