@@ -184,12 +184,14 @@ export class Connection {
 
   recvSync<T = unknown>(): T {
     const channel = this.#in();
-    for (;;) {
+    for (let lastLook = false; ; ) {
       const seq = channel.seq('get');
       const message = channel.tryGet();
       if (message) return openSync<T>(message);
-      if (!channel.hasHolders('writer')) throw new EOFError();
-      channel.waitSync('get', seq, undefined);
+      if (lastLook) throw new EOFError();
+      // (see #next)
+      if (!channel.hasHolders('writer')) lastLook = true;
+      else channel.waitSync('get', seq, undefined);
     }
   }
 
@@ -207,7 +209,7 @@ export class Connection {
 
   async #next(maxlength: number | undefined): Promise<Message> {
     const channel = this.#in();
-    for (;;) {
+    for (let lastLook = false; ; ) {
       const seq = channel.seq('get');
       let message: Message | undefined;
       try {
@@ -217,8 +219,11 @@ export class Connection {
         throw error;
       }
       if (message) return message;
-      if (!channel.hasHolders('writer')) throw new EOFError();
-      await this.#wait(channel, seq, undefined);
+      if (lastLook) throw new EOFError();
+      // No writer left, so nothing more can come; but a writer that sent its last messages
+      // and closed since the look above left them in the channel: one more look first.
+      if (!channel.hasHolders('writer')) lastLook = true;
+      else await this.#wait(channel, seq, undefined);
     }
   }
 

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { BufferTooShort, EOFError, Pipe, Process, ProcessError, Queue, SerializationError } from 'multiprocessing';
 import { Connection } from 'multiprocessing/connection';
+import { Pipe as SourcePipe } from '../../src/connection/connection.ts';
+import { EOFError as SourceEOFError } from '../../src/errors.ts';
+import { Channel as SourceChannel } from '../../src/queues/channel.ts';
 import * as workers from '../fixtures/queues/workers.ts';
 import { childPids, startMethods } from '../helpers.ts';
 
@@ -36,6 +39,33 @@ test('pipe: one-way ends, EOFError once the writer is closed and nothing is left
   reader.close();
   assert.equal(reader.closed, true);
   await assert.rejects(reader.recv(), ProcessError);
+});
+
+test('pipe: messages sent just before the writer closes are received, not lost to an early EOFError', async () => {
+  // The race, made to happen every time: the writer sends and closes after the reader found
+  // the channel empty and before it asks whether a writer is left.
+  const hasHolders = SourceChannel.prototype.hasHolders;
+  for (const how of ['recv', 'recvSync'] as const) {
+    const [reader, writer] = SourcePipe(false);
+    let raced = false;
+    SourceChannel.prototype.hasHolders = function (this: SourceChannel, role) {
+      if (role === 'writer' && !raced) {
+        raced = true;
+        void writer.send('late');
+        writer.close();
+      }
+      return hasHolders.call(this, role);
+    };
+    try {
+      assert.equal(how === 'recv' ? await reader.recv() : reader.recvSync(), 'late', how);
+      assert.equal(raced, true);
+      if (how === 'recv') await assert.rejects(reader.recv(), SourceEOFError);
+      else assert.throws(() => reader.recvSync(), SourceEOFError);
+    } finally {
+      SourceChannel.prototype.hasHolders = hasHolders;
+      reader.close();
+    }
+  }
 });
 
 test('pipe: bytes, offsets, maxlength and BufferTooShort without losing the message', async () => {
