@@ -3,7 +3,7 @@
 // the parent turns those notes into a Schedule — one CPU row per worker — so the chart
 // shows what the pool really did: who waited in the queue, for how long, and where the
 // workers sat idle. Compare it with `simulate()` of the same jobs under FCFS on 2 CPUs.
-import { isMainProcess, Pool } from 'multiprocessing';
+import { Barrier, isMainProcess, Pool } from 'multiprocessing';
 import { gantt, type Schedule, simulate } from 'multiprocessing/sched';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -17,6 +17,11 @@ export function work(id: string, ms: number): { id: string; pid: number; start: 
   return { id, pid: process.pid, start, end: now() };
 }
 
+/** Returns once `parties` calls meet here: calls that meet run on as many workers. */
+export async function meet(barrier: Barrier): Promise<void> {
+  await barrier.wait(30_000);
+}
+
 if (isMainProcess()) {
   const jobs = [
     { id: 'A', burst: 120 },
@@ -26,11 +31,15 @@ if (isMainProcess()) {
     { id: 'E', burst: 60 },
   ];
   await using pool = new Pool(2);
-  // Warm-up: the workers start, import this module, and the first use of `work` (finding which
-  // export it is) is paid here, so that the chart shows the tasks, not the start-up.
+  // Warm-up, so that the chart shows the tasks, not the start-up: both workers start and
+  // import this module (two calls that meet at a barrier run one on each worker, however
+  // slowly the second one starts), and the first use of `work` (finding which export it is)
+  // is paid here.
+  const barrier = new Barrier(2);
+  await Promise.all([pool.apply(meet, [barrier]), pool.apply(meet, [barrier])]);
   await pool.starmap(work, [
-    ['warm-up', 20],
-    ['warm-up', 20],
+    ['warm-up', 1],
+    ['warm-up', 1],
   ]);
   const submitted = now();
   const runs = await Promise.all(jobs.map((job) => pool.apply(work, [job.id, job.burst])));
