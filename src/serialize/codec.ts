@@ -298,8 +298,6 @@ export function scalarAt(data: Uint8Array, start: number, end: number): unknown 
   }
 }
 
-const deserializeScalar = (data: Uint8Array) => scalarAt(data, 0, data.length);
-
 /**
  * `root` names the value in error messages ("value.fn: …"). The first `reserve` bytes of
  * the result are left for the caller (a header of its own: no second buffer and copy).
@@ -524,7 +522,7 @@ class OwnMemoryDeserializer extends DefaultDeserializer {
 }
 
 export async function deserialize<T = unknown>(data: Uint8Array): Promise<T> {
-  const scalar = deserializeScalar(data);
+  const scalar = scalarAt(data, 0, data.length);
   if (scalar !== NOT_SCALAR) return scalar as T;
   const { value, plain } = body(data);
   if (plain) return value as T;
