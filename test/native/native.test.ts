@@ -189,30 +189,31 @@ test('tracker: segments of a SIGKILLed program tree are removed once the tree is
       new URL('../fixtures/native/segment-holder.ts', import.meta.url).pathname,
       'withChild',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env },
+    // (a process group of its own: if the test fails half-way, the finally ends the program and
+    // its child, whichever are left)
+    { stdio: ['ignore', 'pipe', 'inherit'], env, detached: true },
   );
-  const lines = await readLines(program, 2);
-  const names = lines.map((line) => line.split(' ')[1]!);
-  for (const name of names) assert.ok(existsSync(`/dev/shm/${name}`), name);
-  const childLine = lines.find((line) => line.startsWith('child'))!;
-  program.kill('SIGKILL');
-  await new Promise((resolve) => program.once('exit', resolve));
-  // The child still holds the tracker pipe: its segment and the parent's stay until it ends.
-  assert.ok(existsSync(`/dev/shm/${childLine.split(' ')[1]}`));
-  spawnKillByArg('segment-holder.ts');
-  for (const name of names) await gone(`/dev/shm/${name}`, 5000);
-});
-
-function spawnKillByArg(marker: string): void {
-  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  try {
+    const lines = await readLines(program, 2);
+    const [main, child] = ['main', 'child'].map((role) => {
+      const [, name, pid, tracker] = lines.find((line) => line.startsWith(role))!.split(' ');
+      return { name: name!, pid: Number(pid), tracker };
+    });
+    // The child registered its segment on its parent's tracker (it inherited the pipe).
+    assert.equal(child!.tracker, main!.tracker);
+    const names = [main!.name, child!.name];
+    for (const name of names) assert.ok(existsSync(`/dev/shm/${name}`), name);
+    program.kill('SIGKILL');
+    await new Promise((resolve) => program.once('exit', resolve));
+    // The child still holds the tracker pipe: its segment and the parent's stay until it ends.
+    for (const name of names) assert.ok(existsSync(`/dev/shm/${name}`), `${name} removed while the child lives`);
+    process.kill(child!.pid, 'SIGKILL');
+    for (const name of names) await gone(`/dev/shm/${name}`, 5000);
+  } finally {
     try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(marker) && cmd.includes('child') && Number(entry) !== process.pid)
-        process.kill(Number(entry), 'SIGKILL');
+      process.kill(-program.pid!, 'SIGKILL');
     } catch {
-      // gone
+      // both gone already
     }
   }
-}
+});
