@@ -97,8 +97,10 @@ const recordSize = (payload: number) => (RECORD_HEADER + payload + 15) & ~15;
  * one kind was thrown away when the other came.
  */
 const SLAB = 64 * 1024;
-let slab = new Uint8Array(SLAB);
-let slabAt = 0;
+// (the first slab is made by the first copy: many a process or thread that imports the package
+// never makes one, and a slab made at import costs each of them 64 KiB)
+let slab = new Uint8Array(0);
+let slabAt = SLAB;
 
 function slice(length: number): Uint8Array {
   if (length > SLAB >> 3) return new Uint8Array(length);
