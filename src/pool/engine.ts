@@ -104,8 +104,15 @@ export interface SubmitOptions {
 
 /** Where a task's outcome goes: its promise's resolving functions, or a caller's sink. */
 export interface TaskSink {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  /** `id`: the task's, so that one sink can take the outcomes of many tasks. */
+  resolve(value: unknown, id: number): void;
+  /** `id` is undefined when every outstanding task fails at once (the pool broke). */
+  reject(error: unknown, id: number | undefined): void;
+  /**
+   * A sink of map chunks of one item that takes the item's result itself, not the chunk's
+   * array of one.
+   */
+  readonly takesItem?: boolean;
 }
 
 /** The resolving functions of the promise just made with `capture`: no closure per task. */
@@ -370,7 +377,7 @@ export class TaskEngine {
     const pending = this.#pending.values();
     this.#pending.clear();
     this.#checkIdle();
-    for (const task of pending) task.reject(error);
+    for (const task of pending) task.reject(error, undefined);
   }
 
   /** Reads what is on the result queue now (a dead worker's last outcome may be there). */
@@ -391,7 +398,7 @@ export class TaskEngine {
     record: (span, start, end, tag) => {
       const value = tag > 0 && (tag & FAILED) === 0 ? scalarAt(span, start, end) : NOT_SCALAR;
       if (value === NOT_SCALAR) this.#receive({ bytes: span.subarray(start, end), raw: false }, tag);
-      else if (tag & SINGLE) this.#settle(tag & MAX_TASK_ID, true, [value]);
+      else if (tag & SINGLE) this.#settle(tag & MAX_TASK_ID, true, value, undefined, true);
       else this.#settle(tag, true, value);
     },
     message: (message, tag) => this.#receive(message, tag),
@@ -430,10 +437,10 @@ export class TaskEngine {
     void decoding.finally(() => this.#decoding.delete(id));
   }
 
-  /** `single`: the result of a map chunk of one item, which is the chunk's array of one. */
+  /** `single`: the result of a map chunk of one item (see #settle). */
   #dispatch(id: number, failed: boolean, value: unknown, single: boolean): void {
     if (!failed) {
-      this.#settle(id, true, single ? [value] : value);
+      this.#settle(id, true, value, undefined, single);
       return;
     }
     const { error, at } = value as Failure;
@@ -446,13 +453,17 @@ export class TaskEngine {
     this.#settle(id, false, error, at);
   }
 
-  #settle(id: number, ok: boolean, value: unknown, at?: number): void {
+  /**
+   * `single`: the result of a map chunk of one item, which is the chunk's array of one unless
+   * the sink takes the item's result itself.
+   */
+  #settle(id: number, ok: boolean, value: unknown, at?: number, single = false): void {
     const pending = this.#pending.get(id);
     if (!pending) return; // aborted, timed out or terminated meanwhile
     this.#pending.delete(id);
     this.#checkIdle();
-    if (ok) pending.resolve(value);
-    else pending.reject(at === undefined ? value : new ChunkError(value, at));
+    if (ok) pending.resolve(single && !pending.takesItem ? [value] : value, id);
+    else pending.reject(at === undefined ? value : new ChunkError(value, at), id);
   }
 
   /**
@@ -542,10 +553,13 @@ export class TaskEngine {
   /**
    * submit() for a caller that takes the outcome itself (the chunks of a map): `sink`'s
    * resolve or reject gets it, and no promise is made per task. No signal, no timeout.
+   * Returns the task's id.
    */
-  submitTo(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], sink: TaskSink, held = false): void {
+  submitTo(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], sink: TaskSink, held = false): number {
     if (!held || this.#state !== 'close') this.checkRunning();
-    this.#enqueue(this.#write(kind, fn, args), sink);
+    const id = this.#write(kind, fn, args);
+    this.#enqueue(id, sink);
+    return id;
   }
 
   #takeId(): number {
@@ -611,7 +625,7 @@ export class TaskEngine {
     const pending = this.#pending.get(id)!;
     this.#pending.delete(id);
     this.#checkIdle();
-    pending.reject(reason);
+    pending.reject(reason, id);
     return true;
   }
 

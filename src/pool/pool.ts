@@ -12,10 +12,11 @@ import {
   placeResultError,
   type SubmitOptions,
   TaskEngine,
+  type TaskSink,
   validateCount,
   workerOptions,
 } from './engine.js';
-import type { TaskKind } from './worker.js';
+import { MAX_TASK_ID, type TaskKind } from './worker.js';
 
 export interface PoolOptions {
   processes?: number | null | undefined;
@@ -64,14 +65,27 @@ function concatenate(lists: unknown[][], length: number): unknown[] {
   return out;
 }
 
+/** How many task ids come from `first` to `id`: ids are handed out in turn, 1 to MAX_TASK_ID and round again. */
+export function idsBetween(first: number, id: number): number {
+  return id >= first ? id - first : id + MAX_TASK_ID - first;
+}
+
 /**
  * A map over chunks: each chunk's results are kept in order as they come; once every chunk
  * is in, the map resolves with them all, or rejects with the first failure in input order.
+ * A map whose chunks are single items is itself the sink of its tasks (takesItem): no slot,
+ * no array of one and no list per item.
  */
-class MapCall {
+class MapCall implements TaskSink {
   readonly #lists: unknown[][] = [];
   readonly #total: number;
   readonly #onProgress: MapOptions['onProgress'];
+  /** Single items: their results, by index. */
+  readonly #values: unknown[] | undefined;
+  /** Single items: the first one's task id (the others' follow on from it). */
+  #firstId = 0;
+  /** Single items whose task ids did not follow on (another submission came between). */
+  #stray: Map<number, number> | undefined;
   #expected = 0;
   #settled = 0;
   #done = 0;
@@ -79,14 +93,31 @@ class MapCall {
   #sealed = false;
   #finish: { resolve: (values: unknown[]) => void; reject: (error: unknown) => void } | undefined;
 
-  constructor(total: number, onProgress: MapOptions['onProgress']) {
+  constructor(total: number, onProgress: MapOptions['onProgress'], items: boolean) {
     this.#total = total;
     this.#onProgress = onProgress;
+    this.#values = items ? new Array(total) : undefined;
+  }
+
+  /** Whether this call takes its items' outcomes itself (chunks of one item). */
+  get takesItem(): boolean {
+    return this.#values !== undefined;
   }
 
   /** One more chunk was sent. */
   expect(): void {
     this.#expected++;
+  }
+
+  /** The item at `index` was sent as the task `id`. */
+  sent(index: number, id: number): void {
+    if (index === 0) this.#firstId = id;
+    else if (this.#indexOf(id) !== index) (this.#stray ??= new Map()).set(id, index);
+    this.#expected++;
+  }
+
+  #indexOf(id: number): number {
+    return this.#stray?.get(id) ?? idsBetween(this.#firstId, id);
   }
 
   /** Every chunk was sent: the results once they are all in. */
@@ -98,9 +129,25 @@ class MapCall {
     });
   }
 
+  /** An item's result (as the sink of its task). */
+  resolve(value: unknown, id: number): void {
+    const index = this.#indexOf(id);
+    this.#values![index] = value;
+    this.#progress(1, index);
+  }
+
+  /** An item's failure (as the sink of its task); no id when the pool fails every task. */
+  reject(error: unknown, id: number | undefined): void {
+    this.chunkFailed(id === undefined ? this.#total : this.#indexOf(id), 1, error);
+  }
+
   chunkDone(start: number, index: number, values: unknown[]): void {
     this.#lists[index] = values;
-    this.#done += values.length;
+    this.#progress(values.length, start);
+  }
+
+  #progress(items: number, start: number): void {
+    this.#done += items;
     try {
       this.#onProgress?.(this.#done, this.#total);
     } catch (error) {
@@ -124,7 +171,7 @@ class MapCall {
   #check(): void {
     if (!this.#sealed || this.#settled < this.#expected || !this.#finish) return;
     if (this.#failure) this.#finish.reject(this.#failure.error);
-    else this.#finish.resolve(concatenate(this.#lists, this.#total));
+    else this.#finish.resolve(this.#values ?? concatenate(this.#lists, this.#total));
   }
 }
 
@@ -258,12 +305,17 @@ export class Pool {
     options: MapOptions,
     release: () => void,
   ) {
-    const call = new MapCall(items.length, options.onProgress);
     // A chunk's outcome goes straight to the call (no promise per chunk) unless the chunk can
     // be aborted or time out.
     const guarded = options.signal !== undefined || options.timeout !== undefined;
+    let call: MapCall;
     try {
       const size = this.#chunksize(items.length, options);
+      call = new MapCall(items.length, options.onProgress, size === 1 && !guarded);
+      if (call.takesItem) {
+        for (let i = 0; i < items.length; i++) call.sent(i, this.#engine.submitTo(kind, fn, [items[i]], call, true));
+        return call.seal();
+      }
       for (let start = 0, index = 0; start < items.length; start += size, index++) {
         const chunk = items.slice(start, start + size);
         const slot = new ChunkSlot(call, index, start, chunk.length);

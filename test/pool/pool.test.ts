@@ -15,6 +15,8 @@ import {
   TimeoutError,
   taskRef,
 } from 'multiprocessing';
+import { idsBetween } from '../../src/pool/pool.ts';
+import { MAX_TASK_ID } from '../../src/pool/worker.ts';
 import * as counted from '../fixtures/pool/counted-import.ts';
 import * as exitsOnImport from '../fixtures/pool/exits-on-import.ts';
 import * as tasks from '../fixtures/pool/tasks.ts';
@@ -377,6 +379,10 @@ test('pool: an initializer that throws breaks the pool with a clear error instea
     return true;
   });
   assert.throws(() => pool.applyAsync(tasks.square, [3]), /initializer threw/);
+  // (a map of single items outstanding when the pool breaks fails too: its tasks all at once)
+  const broken = new Pool({ processes: 1, initializer: tasks.badInit });
+  await assert.rejects(broken.map(tasks.square, [1, 2, 3], { chunksize: 1 }), /initializer threw/);
+  await broken.terminate();
   pool.close();
   await pool.join();
   assert.deepEqual(childPids(), []);
@@ -722,6 +728,51 @@ test('pool: chunks of one item (their result travels alone) give arrays, objects
       seen,
       numbers.slice(0, 7).map((x) => tasks.failOn(x)),
     );
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: a map of single items takes each result by its task id: in order, counted, past a submission made in between', async () => {
+  // (chunks of one item have no slot each: the call finds an item by how far its task id is
+  // from the first one's, and ids come round after MAX_TASK_ID)
+  assert.equal(idsBetween(5, 5), 0);
+  assert.equal(idsBetween(5, 9), 4);
+  assert.equal(idsBetween(MAX_TASK_ID, 1), 1);
+  assert.equal(idsBetween(MAX_TASK_ID - 1, 2), 3);
+  const pool = new Pool(2);
+  try {
+    const items = Array.from({ length: 2000 }, (_, i) => i);
+    const progress: number[] = [];
+    const out = await pool.map(tasks.square, items, { chunksize: 1, onProgress: (done) => progress.push(done) });
+    assert.deepEqual(
+      out,
+      items.map((x) => x * x),
+    );
+    assert.deepEqual(
+      progress,
+      items.map((i) => i + 1),
+    );
+    // Results that come back out of order (a slow first half, on two workers) land in place.
+    const slow = Array.from({ length: 40 }, (_, i) => i);
+    assert.deepEqual(
+      await pool.map(tasks.slowSquare, slow, { chunksize: 1 }),
+      slow.map((x) => x * x),
+    );
+    // A task submitted while the map reads its items (here by a getter) takes an id between two
+    // of the map's: the items after it still get their own results.
+    const odd = [0, 1, 2, 3, 4, 5, 6, 7];
+    let between: Promise<number> | undefined;
+    Object.defineProperty(odd, 3, {
+      get: () => {
+        between ??= pool.apply(tasks.square, [10]);
+        return 3;
+      },
+      enumerable: true,
+    });
+    assert.deepEqual(await pool.map(tasks.square, odd, { chunksize: 1 }), [0, 1, 4, 9, 16, 25, 36, 49]);
+    assert.equal(await between, 100);
+    await assert.rejects(pool.map(tasks.failOn, [1, 7, 2], { chunksize: 1 }), /unlucky 7/);
   } finally {
     await pool.terminate();
   }
