@@ -314,21 +314,21 @@ export class Pool {
       call = new MapCall(items.length, options.onProgress, size === 1 && !guarded);
       if (call.takesItem) {
         for (let i = 0; i < items.length; i++) call.sent(i, this.#engine.submitTo(kind, fn, [items[i]], call, true));
-        return call.seal();
-      }
-      for (let start = 0, index = 0; start < items.length; start += size, index++) {
-        const chunk = items.slice(start, start + size);
-        const slot = new ChunkSlot(call, index, start, chunk.length);
-        // (an item that cannot be serialized throws here: map() rejects with that; the chunks
-        // already sent may still fail, and nobody will look at them)
-        if (!guarded) this.#engine.submitTo(kind, fn, chunk, slot, true);
-        else {
-          this.#submit(kind, fn, chunk, options, true).then(
-            (values) => slot.resolve(values),
-            (error: unknown) => slot.reject(error),
-          );
+      } else {
+        for (let start = 0, index = 0; start < items.length; start += size, index++) {
+          const chunk = items.slice(start, start + size);
+          const slot = new ChunkSlot(call, index, start, chunk.length);
+          // (an item that cannot be serialized throws here: map() rejects with that; the chunks
+          // already sent may still fail, and nobody will look at them)
+          if (!guarded) this.#engine.submitTo(kind, fn, chunk, slot, true);
+          else {
+            this.#submit(kind, fn, chunk, options, true).then(
+              (values) => slot.resolve(values),
+              (error: unknown) => slot.reject(error),
+            );
+          }
+          call.expect();
         }
-        call.expect();
       }
     } finally {
       release();
