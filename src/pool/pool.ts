@@ -16,6 +16,7 @@ import {
   validateCount,
   workerOptions,
 } from './engine.js';
+import { LazyMap } from './imap.js';
 import { MAX_TASK_ID, type TaskKind } from './worker.js';
 
 export interface PoolOptions {
@@ -374,7 +375,7 @@ export class Pool {
     return withCallbacks(this.starmap(fn, iterable, options), options);
   }
 
-  /** Results in input order; the input is read lazily, a few chunks ahead of the results. */
+  /** Results in input order; the input is read lazily, a bounded window ahead of the results. */
   imap<T, R>(
     fn: (x: T) => R,
     iterable: Iterable<T> | AsyncIterable<T>,
@@ -393,9 +394,10 @@ export class Pool {
   }
 
   /**
-   * Checked at the call, as Python's. The input is read a few chunks ahead of the results
-   * (flat memory over an endless generator); at close() the rest is read and submitted at
-   * once, since a call made before close() runs to its end even if nobody iterates yet.
+   * Checked at the call, as Python's. The input is read a bounded window ahead of the results
+   * (flat memory over an endless generator; see imap.ts); at close() the rest is read and
+   * submitted at once, since a call made before close() runs to its end even if nobody
+   * iterates yet.
    */
   #imap<T>(
     fn: (x: T) => unknown,
@@ -405,7 +407,7 @@ export class Pool {
   ): AsyncIterableIterator<unknown> {
     const call = ordered ? 'imap()' : 'imapUnordered()';
     checkOptions(options, MAP_OPTIONS, call);
-    const size = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
+    const chunksize = options.chunksize === undefined ? 1 : validateCount(options.chunksize, 'chunksize');
     const kind = iterableKind(iterable, call);
     checkFunction(fn);
     this.#checkRunning();
@@ -413,93 +415,32 @@ export class Pool {
       kind === 'async'
         ? (iterable as AsyncIterable<T>)[Symbol.asyncIterator]()
         : (iterable as Iterable<T>)[Symbol.iterator]();
-    type Entry = { promise: Promise<unknown[]>; settled: boolean };
-    const inFlight: Entry[] = [];
-    let ahead = this.#processes * 2;
-    let exhausted = false;
-    let reading: Promise<void> | undefined;
-    const release = this.#accept(fn, options, call, () => {
-      ahead = Infinity;
-      void refill().catch(() => {}); // (a failure reaches the iteration through its entry)
-    });
-    const finish = () => {
-      exhausted = true;
-      release();
-    };
-    /** Items read so far: where the next chunk starts in the input. */
-    let read = 0;
-    const add = (promise: Promise<unknown>, start: number, length: number) => {
-      const entry: Entry = { promise: Promise.resolve([]), settled: false };
-      entry.promise = promise.then(
-        (values) => {
-          entry.settled = true;
-          return values as unknown[];
-        },
-        (error: unknown) => {
-          entry.settled = true;
-          placeResultError(error, start, length);
-          throw error instanceof ChunkError ? error.error : error;
-        },
-      );
-      entry.promise.catch(() => {});
-      inFlight.push(entry);
-    };
-    // One reader at a time; reading the input or sending a chunk fails in its place in order.
-    const refill = (): Promise<void> =>
-      (reading ??= (async () => {
-        try {
-          while (!exhausted && inFlight.length < ahead) {
-            const chunk: T[] = [];
-            while (chunk.length < size) {
-              const next = await iterator.next();
-              if (next.done) {
-                finish();
-                break;
-              }
-              chunk.push(next.value);
-            }
-            if (chunk.length === 0) break;
-            const start = read;
-            read += chunk.length;
-            add(
-              new Promise<unknown>((resolve) => resolve(this.#submit('map', fn, chunk, options, true))),
-              start,
-              chunk.length,
-            );
-          }
-        } catch (error) {
-          finish();
-          add(Promise.reject(error), read, 0);
-        } finally {
-          reading = undefined;
-        }
-      })());
-    const results = async function* (): AsyncGenerator<unknown> {
-      let done = 0;
-      try {
-        await refill();
-        while (inFlight.length > 0) {
-          let index = 0;
-          if (!ordered) {
-            await Promise.race(inFlight.map((entry) => entry.promise.catch(() => {})));
-            index = inFlight.findIndex((entry) => entry.settled);
-          }
-          const [entry] = inFlight.splice(index, 1);
-          const values = await entry!.promise;
-          done += values.length;
-          options.onProgress?.(done, undefined);
-          await refill();
-          yield* values;
-        }
-      } finally {
-        if (!exhausted) {
-          // Left early (break, or an error): the input is closed, as a for-of would.
-          finish();
-          await iterator.return?.();
-        }
+    // A chunk's outcome goes straight to its sink (no promise per chunk) unless the chunk can
+    // be aborted or time out.
+    const guarded = options.signal !== undefined || options.timeout !== undefined;
+    const send = (chunk: T[], sink: TaskSink) => {
+      if (!guarded) this.#engine.submitTo('map', fn, chunk, sink, true);
+      else {
+        this.#submit('map', fn, chunk, options, true).then(
+          (values) => sink.resolve(values, 0),
+          (error: unknown) => sink.reject(error, undefined),
+        );
       }
     };
-    return results();
+    // (lazy is set before the pool can call back: #accept's onClose runs at close(), later)
+    let lazy: LazyMap<T> | undefined;
+    const release = this.#accept(fn, options, call, () => lazy?.readAll());
+    lazy = new LazyMap({
+      iterator,
+      async: kind === 'async',
+      ordered,
+      chunksize,
+      floor: this.#processes * 2 * chunksize,
+      send,
+      release,
+      onProgress: options.onProgress,
+    });
+    return lazy.results();
   }
 
   /** No new tasks; workers exit once the queue is drained. */

@@ -15,6 +15,7 @@ import {
   TimeoutError,
   taskRef,
 } from 'multiprocessing';
+import { MAX_ITEMS } from '../../src/pool/imap.ts';
 import { idsBetween } from '../../src/pool/pool.ts';
 import { MAX_TASK_ID } from '../../src/pool/worker.ts';
 import * as counted from '../fixtures/pool/counted-import.ts';
@@ -227,20 +228,56 @@ test('pool: initializer, maxtasksperchild, onProgress', async () => {
   }
 });
 
-test('pool: imap reads an endless input lazily', async () => {
+test('pool: imap reads an endless input lazily: a bounded window ahead, wide for tiny tasks, two per worker for slow ones', async () => {
   const pool = new Pool(2);
-  let produced = 0;
-  function* endless() {
-    for (;;) yield produced++;
-  }
   try {
-    const seen: number[] = [];
-    for await (const value of pool.imap(tasks.square, endless())) {
-      seen.push(value);
-      if (seen.length === 10) break;
+    const cases: Array<[(x: number) => number | Promise<number>, number, number]> = [
+      [tasks.square, 5 * MAX_ITEMS, MAX_ITEMS],
+      // (5 ms a task: the window stays at its floor, 2 chunks per worker)
+      [tasks.slowSquare, 16, 4],
+    ];
+    for (const [fn, results, bound] of cases) {
+      let produced = 0;
+      let most = 0;
+      const seen: number[] = [];
+      function* endless() {
+        for (;;) {
+          most = Math.max(most, produced - seen.length);
+          yield produced++;
+        }
+      }
+      for await (const value of pool.imap(fn, endless())) {
+        seen.push(value);
+        if (seen.length === results) break;
+      }
+      assert.deepEqual(seen.slice(0, 3), [0, 1, 4]);
+      assert.equal(seen[results - 1], (results - 1) ** 2);
+      assert.ok(most <= bound, `${fn.name}: ${most} items read ahead of the results (at most ${bound})`);
     }
-    assert.deepEqual(seen.slice(0, 3), [0, 1, 4]);
-    assert.ok(produced < 30, `read ${produced} items for 10 results`);
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('pool: imap and imapUnordered of many tiny items, and with a timeout per chunk, give every result', async () => {
+  const pool = new Pool(2);
+  try {
+    const items = Array.from({ length: 20_000 }, (_, i) => i);
+    const squares = items.map((x) => x * x);
+    const ordered: number[] = [];
+    for await (const value of pool.imap(tasks.square, items)) ordered.push(value);
+    assert.deepEqual(ordered, squares);
+    const unordered: number[] = [];
+    for await (const value of pool.imapUnordered(tasks.square, items)) unordered.push(value);
+    assert.deepEqual(
+      unordered.sort((a, b) => a - b),
+      squares,
+    );
+    const timed: number[] = [];
+    for await (const value of pool.imap(tasks.square, items.slice(0, 500), { timeout: 30_000, chunksize: 7 })) {
+      timed.push(value);
+    }
+    assert.deepEqual(timed, squares.slice(0, 500));
   } finally {
     await pool.terminate();
   }
