@@ -417,6 +417,12 @@ const figures = [
         goal: 4,
       },
       {
+        name: 'Pool(2).imap 20k tiny tasks, default chunksize (1) (tasks/s)',
+        ours: m.ours.imap_default_tasks_per_s,
+        anchor: m.pyApply.imap_default_tasks_per_s,
+        anchorName: 'Python imap, fork',
+      },
+      {
         name: 'P4 sequential apply() round trip, spawn (µs)',
         ours: m.ours.apply_sequential_spawn_us,
         anchor: m.piscina.seq_us_per_call,

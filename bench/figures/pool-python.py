@@ -2,7 +2,8 @@
 """P3 anchor that the anchors' bench_mp.py does not have: Python's Pool(2) fed 20k tiny tasks
 one at a time, all submitted at once, as our figure does (fork, as the anchors measure):
 pool.apply_async(square, (i,)) × 20k, then .get() each, after a warm-up of 1000 tasks
-submitted the same way. With `submit`, also ProcessPoolExecutor(2).submit(square, i) × 20k
+submitted the same way; and imap(square, range(20k)) with its default chunksize (1), after
+a warm-up imap of 1000. With `submit`, also ProcessPoolExecutor(2).submit(square, i) × 20k
 (~3 s more; not part of the default run). One JSON line.
 Usage: python3 bench/figures/pool-python.py [submit]
 """
@@ -41,11 +42,25 @@ def tasks_per_s(burst, pool):
     return N / dt
 
 
+def imap_tasks_per_s(pool):
+    """imap with its default chunksize (1): a warm-up, then N tiny items."""
+    for _ in pool.imap(square, range(WARMUP)):
+        pass
+    t0 = perf()
+    last = None
+    for last in pool.imap(square, range(N)):
+        pass
+    dt = perf() - t0
+    assert last == (N - 1) ** 2
+    return N / dt
+
+
 def main():
     m = {}
     ctx = mp.get_context("fork")
     with ctx.Pool(2) as pool:
         m["apply_async_all_at_once_tasks_per_s"] = tasks_per_s(burst_apply_async, pool)
+        m["imap_default_tasks_per_s"] = imap_tasks_per_s(pool)
     if "submit" in sys.argv[1:]:
         with ProcessPoolExecutor(2, mp_context=ctx) as ex:
             m["ppe_submit_all_at_once_tasks_per_s"] = tasks_per_s(burst_submit, ex)

@@ -1,6 +1,7 @@
 // Pool figures, ours: start-up (new Pool(2) → first apply result, spawn and thread),
 // P2 Pool(2).map of 100k tiny tasks with the default chunksize, P3 20k tiny apply() submitted
-// at once, P4 sequential apply() round trip, P5 CPU-bound speed-up of 8 equal tasks on 2 workers.
+// at once, imap of 20k tiny items with its default chunksize, P4 sequential apply() round trip,
+// P5 CPU-bound speed-up of 8 equal tasks on 2 workers.
 // The tasks live in ../pool-tasks.mjs (workers import that module, never this one).
 // With the argument `tiny100k`, only P3 with 100k tasks instead, in this fresh process: the
 // anchors' own B1 method (1000 warm-up tasks, then 100k), run the same way for the peers.
@@ -150,6 +151,17 @@ if (isMainProcess() && process.argv[2] === 'tiny100k') {
     const seconds = (performance.now() - start) / 1000;
     if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad map result');
     return { map_chunksize1_tasks_per_s: TINY_TASKS / seconds };
+  });
+
+  // imap with its default chunksize (1): not a P-figure, but what users get by default.
+  await section(metrics, errors, ['imap_default_tasks_per_s'], 'spawn', async (pool) => {
+    for await (const _ of pool.imap(square, range(TINY_WARMUP)));
+    const start = performance.now();
+    let last;
+    for await (const value of pool.imap(square, range(TINY_TASKS))) last = value;
+    const seconds = (performance.now() - start) / 1000;
+    if (last !== (TINY_TASKS - 1) ** 2) throw new Error('bad imap result');
+    return { imap_default_tasks_per_s: TINY_TASKS / seconds };
   });
 
   // P4: one apply at a time.
