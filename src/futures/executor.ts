@@ -40,9 +40,16 @@ export class ProcessPoolExecutor {
   readonly #futures = new Set<Future<unknown>>();
   #shutdown = false;
 
-  constructor(options: ExecutorOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('the executor takes an options object: { maxWorkers, initializer, initargs, … }');
+  /** A number (or null) is Python's positional max_workers: `new ProcessPoolExecutor(4)`. */
+  constructor(maxWorkersOrOptions: ExecutorOptions | number | null = {}) {
+    const options: ExecutorOptions =
+      typeof maxWorkersOrOptions === 'number' || maxWorkersOrOptions === null
+        ? { maxWorkers: maxWorkersOrOptions }
+        : maxWorkersOrOptions;
+    if (typeof options !== 'object') {
+      throw new TypeError(
+        `the executor takes a number of workers or an options object: { maxWorkers, initializer, initargs, … }, got ${typeof options}`,
+      );
     }
     checkOptionNames(options, this.optionNames(), new.target.name);
     const prefix = (options as { threadNamePrefix?: unknown }).threadNamePrefix ?? this.constructor.name;

@@ -172,6 +172,16 @@ for (const context of ['spawn', 'thread'] as const) {
         assert.throws(() => new Executor({ threadNamePrefix: 'x' }), /has no option 'threadNamePrefix'/);
       }
       await new Executor({ maxWorkers: null }).shutdown(); // Python's None: the default
+      // Python's positional max_workers: ProcessPoolExecutor(2), ProcessPoolExecutor(None).
+      assert.throws(() => new Executor(0), RangeError);
+      assert.throws(() => new Executor('2' as never), /takes a number of workers or an options object/);
+      await new Executor(null).shutdown();
+      {
+        await using positional = new Executor(1);
+        assert.equal(await positional.submit(tasks.square, 7), 49);
+        const names = await Promise.all([0, 1, 2].map(() => positional.submit(tasks.workerName)));
+        assert.equal(new Set(names).size, 1, `one worker: ${names}`);
+      }
       const executor = new Executor({ maxWorkers: 2 });
       assert.throws(() => executor.submit(42 as never), TypeError);
       assert.throws(() => executor.map(tasks.square, [1], { chunksize: 0 }), RangeError);
