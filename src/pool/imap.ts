@@ -56,9 +56,10 @@ export class ReadAhead {
 
 /** One chunk of a lazy call: the sink of its task. */
 class Chunk implements TaskSink {
-  values: unknown[] | undefined;
+  values: unknown[] = [];
   error: unknown;
   settled = false;
+  failed = false;
 
   constructor(
     readonly call: { settled(chunk: Chunk): void },
@@ -75,6 +76,7 @@ class Chunk implements TaskSink {
   reject(error: unknown): void {
     placeResultError(error, this.start, this.length);
     this.error = error instanceof ChunkError ? error.error : error;
+    this.failed = true;
     this.settled = true;
     this.call.settled(this);
   }
@@ -163,6 +165,7 @@ export class LazyMap<T> {
         const items: T[] = [];
         while (items.length < chunksize) {
           const next = this.#options.async ? await iterator.next() : (iterator.next() as IteratorResult<T>);
+          if (this.#exhausted) return; // (the caller left while this item was read: nothing more is sent)
           if (next.done) {
             this.#finish();
             break;
@@ -217,7 +220,7 @@ export class LazyMap<T> {
         const chunk = await this.#next();
         this.#chunks--;
         this.#items -= chunk.length;
-        if (chunk.values === undefined) throw chunk.error;
+        if (chunk.failed) throw chunk.error;
         done += chunk.length;
         this.#options.onProgress?.(done, undefined);
         yield* chunk.values;

@@ -39,7 +39,15 @@ function fake<T extends number>(
   makeInput: (state: State) => Iterable<T> | AsyncIterable<T>,
   options: Partial<LazyMapOptions<T>> & { msPerItem?: number; failAt?: number } = {},
 ) {
-  const state: State = { produced: 0, consumed: 0, maxOutstanding: 0, released: 0, sent: 0, clock: 0 };
+  const state: State = {
+    produced: 0,
+    consumed: 0,
+    maxOutstanding: 0,
+    released: 0,
+    sent: 0,
+    sentAfterRelease: 0,
+    clock: 0,
+  };
   const input = makeInput(state);
   let batch: Array<[T[], TaskSink]> = [];
   const lazy = new LazyMap<T>({
@@ -53,6 +61,7 @@ function fake<T extends number>(
         throw new TypeError(`cannot send ${options.failAt}`);
       }
       state.sent += chunk.length;
+      if (state.released > 0) state.sentAfterRelease += chunk.length;
       state.maxOutstanding = Math.max(state.maxOutstanding, state.produced - state.consumed);
       if (batch.length === 0) {
         setImmediate(() => {
@@ -207,4 +216,24 @@ test('lazy map: leaving early closes the input and releases the call; readAll() 
   const seen = await all.consume();
   assert.equal(seen.length, 2000);
   assert.equal(seen[1999], 1999 * 1999);
+});
+
+test('lazy map: an item still being read when the caller leaves is not sent', async () => {
+  for (const chunksize of [1, 2]) {
+    const { state, consume } = fake(
+      (s) =>
+        (async function* () {
+          for (let i = 0; ; i++) {
+            await new Promise((resolve) => setImmediate(resolve));
+            s.produced++;
+            yield i;
+          }
+        })(),
+      { async: true, chunksize },
+    );
+    assert.deepEqual(await consume(3), [0, 1, 4]);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(state.sentAfterRelease, 0, `chunksize ${chunksize}: nothing sent after the caller left`);
+    assert.equal(state.released, 1);
+  }
 });
