@@ -33,6 +33,7 @@ type State = {
   maxOutstanding: number;
   released: number;
   sent: number;
+  sentAfterRelease: number;
   clock: number;
 };
 function fake<T extends number>(
