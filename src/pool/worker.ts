@@ -4,10 +4,11 @@ import { availableParallelism } from 'node:os';
 import { SerializationError } from '../errors.js';
 import { type Channel, LARGE_MESSAGE, type RecordBatch, type RecordTag } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
-import { copyPlain, plainLength } from '../serialize/codec.js';
+import { copyPlain, plainLength, plainNumberLength, writePlainNumber } from '../serialize/codec.js';
 import {
   deserialize,
   deserializeNumbers,
+  deserializeOneNumber,
   deserializeSync,
   isPlain,
   serialize,
@@ -291,6 +292,15 @@ export function writeTask(
     offset ??= table.add(fn, fnBytes);
   }
   const header = offset > 0 ? 9 : 9 + fnBytes.length;
+  const only = args[0];
+  if (args.length === 1 && typeof only === 'number' && header < LARGE_MESSAGE / 2) {
+    // One number: the commonest tiny task (a map of numbers, chunksize 1), without the walk.
+    const at = batch.reserve(header + plainNumberLength(only), id);
+    const image = batch.image;
+    writeTaskHeader(image, at, id, kind, fnBytes, offset);
+    writePlainNumber(image, at + header, only);
+    return;
+  }
   const length = plainLength(args, header);
   if (length < 0 || header + length >= LARGE_MESSAGE) {
     // Not plain data, or large: serialized on its own (behind room for the header).
@@ -372,7 +382,9 @@ function decodeTask(bytes: Uint8Array, length: number): TaskMessage | null | Pro
   if (fn && isPlain(bytes, start)) {
     // A chunk of numbers runs straight from a typed array: no array to build item by item.
     const numbers = kind === 'map' ? deserializeNumbers(bytes, start) : undefined;
-    return { id, kind, fn, args: numbers ?? deserializeSync<unknown[]>(bytes, start, length) };
+    const args =
+      numbers ?? deserializeOneNumber(bytes, start, length) ?? deserializeSync<unknown[]>(bytes, start, length);
+    return { id, kind, fn, args };
   }
   const argBytes = bytes.subarray(start, length);
   return (async () => {

@@ -17,8 +17,11 @@ import {
   encodeCompact,
   encodeFloats,
   float64At,
+  oneNumberLength,
+  readOneNumber,
   utf8Slice,
   writeFloat64At,
+  writeOneNumber,
 } from './compact.js';
 import { encodeFunction, type FunctionWire, isLoaded, loadFunction, resolveFunction } from './functions.js';
 import { decodeHandle, type HandleWire, isHandleTypeLoaded, kHandle, loadHandleType } from './handles.js';
@@ -465,6 +468,19 @@ export function plainLength(items: unknown[], reserve: number): number {
 }
 
 export { copyCompact as copyPlain };
+
+/** The bytes of the message of `[value]`, one number, as writePlainNumber() writes it. */
+export const plainNumberLength = oneNumberLength;
+
+/** The message of `[value]`, one number (a task's one argument) at target[at], without a walk. */
+export function writePlainNumber(target: Uint8Array, at: number, value: number): void {
+  writeOneNumber(target, at, COMPACT_PLAIN, value);
+}
+
+/** `[n]` when the message in data[start…end) is that of an array of one number; else undefined. */
+export function deserializeOneNumber(data: Uint8Array, start: number, end: number): number[] | undefined {
+  return data[start] === COMPACT_PLAIN ? readOneNumber(data, start, end) : undefined;
+}
 
 /** Called on a revived instance whose class prototype defines it. */
 export const kRevive = Symbol.for('multiprocessing.revive');

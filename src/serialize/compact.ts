@@ -321,6 +321,51 @@ export function writeFloat64At(data: Uint8Array, at: number, value: number): voi
   for (let i = 0; i < 8; i++) data[at + i] = float64CellBytes[i]!;
 }
 
+/** An int32 and not -0: what the compact encoding writes as INT. */
+function isInt32(value: number): boolean {
+  return (value | 0) === value && !(value === 0 && 1 / value < 0);
+}
+
+/** How many bytes writeOneNumber() takes for `value`. */
+export function oneNumberLength(value: number): number {
+  return isInt32(value) ? 11 : 15;
+}
+
+/**
+ * `flag`, then the compact bytes of `[value]` (a task's one number argument, the commonest
+ * tiny task) at target[at]: the bytes compactLength() gives for it, without its walk, its
+ * scratch buffer or its copy. (A few lines that V8 optimizes quickly: a pool's first burst
+ * of tiny tasks runs while the three processes are still compiling their hot code.)
+ */
+export function writeOneNumber(target: Uint8Array, at: number, flag: number, value: number): void {
+  target[at] = flag;
+  target[at + 1] = ARRAY;
+  target[at + 2] = 1;
+  target[at + 3] = 0;
+  target[at + 4] = 0;
+  target[at + 5] = 0;
+  if (isInt32(value)) {
+    target[at + 6] = INT;
+    target[at + 7] = value & 0xff;
+    target[at + 8] = (value >> 8) & 0xff;
+    target[at + 9] = (value >> 16) & 0xff;
+    target[at + 10] = (value >> 24) & 0xff;
+  } else {
+    target[at + 6] = FLOAT;
+    writeFloat64At(target, at + 7, value);
+  }
+}
+
+/** `[n]` when data[start…end) holds what writeOneNumber() writes (after any flag); else undefined. */
+export function readOneNumber(data: Uint8Array, start: number, end: number): number[] | undefined {
+  if (data[start + 1] !== ARRAY || data[start + 2] !== 1 || data[start + 3] !== 0) return undefined;
+  if (data[start + 4] !== 0 || data[start + 5] !== 0) return undefined;
+  const tag = data[start + 6];
+  if (tag === INT && end - start === 11) return [int32At(data, start + 7)];
+  if (tag === FLOAT && end - start === 15) return [float64At(data, start + 7)];
+  return undefined;
+}
+
 class Reader {
   at: number;
   constructor(

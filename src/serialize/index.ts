@@ -2,6 +2,7 @@
 export {
   deserialize,
   deserializeNumbers,
+  deserializeOneNumber,
   deserializeSync,
   isPlain,
   kRevive,

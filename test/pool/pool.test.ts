@@ -666,14 +666,18 @@ test('pool: Buffer and typed-array results have memory of their own, small or la
   }
 });
 
-test('pool: map over blocks of numbers (int32 and float64 chunks) gives each item as the number it was', async () => {
+test('pool: map over blocks of numbers (int32 and float64 chunks), and one number at a time, gives each item as the number it was', async () => {
   const pool = new Pool(2);
   try {
     const ints = Array.from({ length: 50 }, (_, i) => i - 25);
-    const floats = [...ints.map((x) => x / 3), -0, Number.NaN, 2 ** 31, -(2 ** 53)];
+    const floats = [...ints.map((x) => x / 3), -0, Number.NaN, 2 ** 31, -(2 ** 31) - 1, -(2 ** 53), Infinity];
     const describe = (x: number) => (Object.is(x, -0) ? 'minus zero' : typeof x === 'number' ? x * 2 : 'not a number');
     for (const items of [ints, floats]) {
-      assert.deepStrictEqual(await pool.map(describe, items, { chunksize: 20 }), items.map(describe));
+      const expected = items.map(describe);
+      assert.deepStrictEqual(await pool.map(describe, items, { chunksize: 20 }), expected);
+      // (one number per task has a writer and a reader of its own)
+      assert.deepStrictEqual(await pool.map(describe, items, { chunksize: 1 }), expected);
+      assert.deepStrictEqual(await Promise.all(items.map((x) => pool.apply(describe, [x]))), expected);
     }
   } finally {
     await pool.terminate();

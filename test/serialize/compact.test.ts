@@ -2,7 +2,15 @@
 // clone gives back, for every value; values it cannot carry exactly go to V8.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deserialize, deserializeNumbers, deserializeSync, isPlain, serialize } from '../../src/serialize/index.ts';
+import { plainNumberLength, writePlainNumber } from '../../src/serialize/codec.ts';
+import {
+  deserialize,
+  deserializeNumbers,
+  deserializeOneNumber,
+  deserializeSync,
+  isPlain,
+  serialize,
+} from '../../src/serialize/index.ts';
 
 const shared = { a: 1 };
 let deep: Record<string, unknown> = {};
@@ -161,4 +169,41 @@ test('compact: small plain messages take the compact path, other values V8', () 
   assert.ok([5, 6].includes(serialize({ id: 1, ok: true, value: [1, 'a'] })[0]!));
   assert.equal(serialize([shared, shared])[0], 0, 'V8: PLAIN');
   assert.equal(serialize(new Date(1))[0], 0);
+});
+
+test('compact: one number argument is written as serialize([n]) writes it, and read back; nothing else is taken for one', () => {
+  const numbers = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    -(2 ** 31) - 1,
+    1.5,
+    -2.25,
+    1e300,
+    NaN,
+    Infinity,
+    -Infinity,
+  ];
+  for (const value of numbers) {
+    const expected = serialize([value]);
+    assert.equal(plainNumberLength(value), expected.length, `length of [${value}]`);
+    const record = Buffer.alloc(expected.length + 7, 0xee);
+    writePlainNumber(record, 3, value);
+    assert.deepEqual(record.subarray(3, 3 + expected.length), expected, `bytes of [${value}]`);
+    assert.equal(record[3 + expected.length], 0xee, 'nothing written past it');
+    const read = deserializeOneNumber(record, 3, 3 + expected.length);
+    assert.ok(read && read.length === 1 && Object.is(read[0], value), `[${value}] read back as [${read}]`);
+    assert.ok(Object.is(deserializeSync<number[]>(record, 3, 3 + expected.length)[0], value));
+  }
+  // Other messages are not one number: the general decoder takes them.
+  for (const other of [[1, 2], ['a'], [[1]], [true], [], 1, 'x', { 0: 1, length: 1 }]) {
+    const bytes = serialize(other);
+    assert.equal(deserializeOneNumber(bytes, 0, bytes.length), undefined, JSON.stringify(other));
+  }
+  const short = serialize([7]);
+  assert.equal(deserializeOneNumber(short, 0, short.length - 1), undefined, 'a cut message is not one number');
 });
