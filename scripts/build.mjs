@@ -81,6 +81,13 @@ esbuild.buildSync({
   packages: 'external',
   external: ['*.node'],
   sourcemap: true,
+  // Whitespace and syntax only (names stay, for stack traces and class names). Every process
+  // and thread that imports the package keeps its source text: 345 KB became 243 KB. An idle
+  // ThreadPool worker measured 1.3-1.4 MiB less (the whitespace does it; a worker process
+  // did not change). Positions in a bundle were never the source's: the source maps give them
+  // (node --enable-source-maps).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 // V8 keeps a module's source text in memory as long as the module lives, with one byte per
