@@ -491,10 +491,10 @@ export function serializeFloats(numbers: Float64Array): Buffer {
 }
 
 /**
- * A message (from data[start]) that is one block of numbers, as a typed array (indexable as
+ * A message (from data[start]) that is one block of numbers, as a Float64Array (indexable as
  * the array it was, without building one: a map chunk's items); undefined for any other.
  */
-export function deserializeNumbers(data: Uint8Array, start = 0): Int32Array | Float64Array | undefined {
+export function deserializeNumbers(data: Uint8Array, start = 0): Float64Array | undefined {
   return data[start] === COMPACT_PLAIN ? decodeNumbers(data, start) : undefined;
 }
 

@@ -454,13 +454,17 @@ export function encodeFloats(numbers: Float64Array, flag: number): Buffer {
 }
 
 /**
- * A message that is one block of numbers (a map chunk's items), as a typed array with memory
- * of its own (one copy, no loop); undefined for any other message.
+ * A message that is one block of numbers (a map chunk's items), as a Float64Array with memory
+ * of its own (one copy, no loop); undefined for any other message. Int32s are widened: the
+ * task function then meets doubles from its first item on, and V8 does not throw away the
+ * code it compiled for small integers when an item's square first leaves int32 (a first map
+ * of 100k items: 13.6-13.9 -> 12.1-12.7 ms). To the function they are the same numbers.
  */
-export function decodeNumbers(data: Uint8Array, start = 0): Int32Array | Float64Array | undefined {
+export function decodeNumbers(data: Uint8Array, start = 0): Float64Array | undefined {
   const tag = data[start + 1];
   if (tag !== INTS && tag !== FLOATS) return undefined;
-  return numberBlock(data, start + 1).numbers.slice();
+  const { numbers } = numberBlock(data, start + 1);
+  return numbers instanceof Int32Array ? new Float64Array(numbers) : numbers.slice();
 }
 
 /**

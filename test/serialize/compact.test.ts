@@ -125,6 +125,7 @@ test('codec: a message read where it lies in a larger array (start, end), withou
   const around = new Uint8Array(3 + numbers.length);
   around.set(numbers, 3);
   assert.deepEqual(Array.from(deserializeNumbers(around, 3)!), block);
+  assert.ok(deserializeNumbers(around, 3) instanceof Float64Array, 'as doubles, int32 blocks too');
   assert.equal(deserializeNumbers(around, 3)!.buffer === around.buffer, false, 'the numbers have memory of their own');
   assert.equal(deserializeNumbers(serialize(['a']), 0), undefined, 'not a block of numbers');
   const withFunction = serialize([() => 1]);
