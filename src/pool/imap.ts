@@ -217,7 +217,9 @@ export class LazyMap<T> {
           if (this.#chunks === 0) await reading;
         }
         if (this.#chunks === 0) return; // (the input is exhausted)
-        const chunk = await this.#next();
+        // (a chunk that has settled already is taken without a promise and a tick)
+        const head = this.#queue[0];
+        const chunk = head?.settled ? this.#queue.shift()! : await this.#next();
         this.#chunks--;
         this.#items -= chunk.length;
         if (chunk.failed) throw chunk.error;
