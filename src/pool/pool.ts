@@ -66,6 +66,9 @@ function concatenate(lists: unknown[][], length: number): unknown[] {
   return out;
 }
 
+/** Whether a call's tasks can be aborted or time out (each then has a promise of its own). */
+const guarded = (options: TaskOptions) => options.signal !== undefined || options.timeout !== undefined;
+
 /** How many task ids come from `first` to `id`: ids are handed out in turn, 1 to MAX_TASK_ID and round again. */
 export function idsBetween(first: number, id: number): number {
   return id >= first ? id - first : id + MAX_TASK_ID - first;
@@ -244,6 +247,28 @@ export class Pool {
   }
 
   /**
+   * Sends a chunk of an accepted call (held: also after close()). Its outcome goes straight to
+   * `sink` (no promise per chunk) unless the chunk can be aborted or time out. An item that
+   * cannot be serialized throws here.
+   */
+  #sendChunk(
+    kind: TaskKind,
+    fn: (...a: any[]) => unknown,
+    chunk: unknown[],
+    options: MapOptions,
+    sink: TaskSink,
+  ): void {
+    if (!guarded(options)) {
+      this.#engine.submitTo(kind, fn, chunk, sink, true);
+      return;
+    }
+    this.#submit(kind, fn, chunk, options, true).then(
+      (values) => sink.resolve(values, 0),
+      (error: unknown) => sink.reject(error, undefined),
+    );
+  }
+
+  /**
    * Accepts a call whose items are still to be read: checked now, and the pool stays open for
    * it until it has submitted them (close() right after map() must not fail the map).
    */
@@ -306,28 +331,19 @@ export class Pool {
     options: MapOptions,
     release: () => void,
   ) {
-    // A chunk's outcome goes straight to the call (no promise per chunk) unless the chunk can
-    // be aborted or time out.
-    const guarded = options.signal !== undefined || options.timeout !== undefined;
     let call: MapCall;
     try {
       const size = this.#chunksize(items.length, options);
-      call = new MapCall(items.length, options.onProgress, size === 1 && !guarded);
+      // (single items with no signal or timeout: the call itself is the sink of their tasks)
+      call = new MapCall(items.length, options.onProgress, size === 1 && !guarded(options));
       if (call.takesItem) {
         for (let i = 0; i < items.length; i++) call.sent(i, this.#engine.submitTo(kind, fn, [items[i]], call, true));
       } else {
         for (let start = 0, index = 0; start < items.length; start += size, index++) {
           const chunk = items.slice(start, start + size);
-          const slot = new ChunkSlot(call, index, start, chunk.length);
           // (an item that cannot be serialized throws here: map() rejects with that; the chunks
           // already sent may still fail, and nobody will look at them)
-          if (!guarded) this.#engine.submitTo(kind, fn, chunk, slot, true);
-          else {
-            this.#submit(kind, fn, chunk, options, true).then(
-              (values) => slot.resolve(values),
-              (error: unknown) => slot.reject(error),
-            );
-          }
+          this.#sendChunk(kind, fn, chunk, options, new ChunkSlot(call, index, start, chunk.length));
           call.expect();
         }
       }
@@ -415,18 +431,6 @@ export class Pool {
       kind === 'async'
         ? (iterable as AsyncIterable<T>)[Symbol.asyncIterator]()
         : (iterable as Iterable<T>)[Symbol.iterator]();
-    // A chunk's outcome goes straight to its sink (no promise per chunk) unless the chunk can
-    // be aborted or time out.
-    const guarded = options.signal !== undefined || options.timeout !== undefined;
-    const send = (chunk: T[], sink: TaskSink) => {
-      if (!guarded) this.#engine.submitTo('map', fn, chunk, sink, true);
-      else {
-        this.#submit('map', fn, chunk, options, true).then(
-          (values) => sink.resolve(values, 0),
-          (error: unknown) => sink.reject(error, undefined),
-        );
-      }
-    };
     // (lazy is set before the pool can call back: #accept's onClose runs at close(), later)
     let lazy: LazyMap<T> | undefined;
     const release = this.#accept(fn, options, call, () => lazy?.readAll());
@@ -436,7 +440,7 @@ export class Pool {
       ordered,
       chunksize,
       floor: this.#processes * 2 * chunksize,
-      send,
+      send: (chunk, sink) => this.#sendChunk('map', fn, chunk, options, sink),
       release,
       onProgress: options.onProgress,
     });

@@ -151,7 +151,7 @@ function write(value: unknown, depth: number): void {
   switch (typeof value) {
     case 'number':
       room(9);
-      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff && !Object.is(value, -0)) {
+      if (isInt32(value)) {
         scratch[at] = INT;
         view.setInt32(at + 1, value, true);
         at += 5;
