@@ -16,7 +16,7 @@ import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
 import { type Message, RecordBatch, type RecordReceiver } from '../queues/channel.js';
-import { kChannel, Queue } from '../queues/queue.js';
+import { kChannel, type Queue, queueWithRing } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, NOT_SCALAR, scalarAt, taskRef } from '../serialize/index.js';
 import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
@@ -181,6 +181,12 @@ const CPUS = availableParallelism();
 const RESULTS_AT_ONCE = 256;
 /** Tasks collected in one synchronous run are sent at its end, or as soon as they are this large. */
 const EARLY_FLUSH_BYTES = 32 * 1024;
+/**
+ * The rings of a pool's task and result queues: the chunks of a first large map (results of
+ * 12 500 numbers are 100 KB) go through them, not through a new segment each. Pages of the
+ * ring are only resident once a message has been copied through them.
+ */
+const POOL_RING = 512 * 1024;
 
 /** An error from one item of a chunk, with the item's position in the chunk. */
 export class ChunkError {
@@ -217,8 +223,8 @@ export function placeResultError(error: unknown, start: number, length: number):
 
 export class TaskEngine {
   readonly #options: EngineOptions;
-  readonly #tasks = new Queue<TaskMessage | null>();
-  readonly #results = new Queue<unknown>();
+  readonly #tasks = queueWithRing<TaskMessage | null>(POOL_RING);
+  readonly #results = queueWithRing<unknown>(POOL_RING);
   readonly #running: Int32Array;
   /** Per worker: 1 while it spins waiting for a task (see maySpin in worker.ts). */
   readonly #spinning: Int32Array;

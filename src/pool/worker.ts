@@ -2,7 +2,7 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { availableParallelism } from 'node:os';
 import { SerializationError } from '../errors.js';
-import { type Channel, LARGE_MESSAGE, type RecordBatch, type RecordTag } from '../queues/channel.js';
+import type { Channel, RecordBatch, RecordTag } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
 import { copyPlain, plainLength, plainNumberLength, writePlainNumber } from '../serialize/codec.js';
 import {
@@ -293,7 +293,7 @@ export function writeTask(
   }
   const header = offset > 0 ? 9 : 9 + fnBytes.length;
   const only = args[0];
-  if (args.length === 1 && typeof only === 'number' && header < LARGE_MESSAGE / 2) {
+  if (args.length === 1 && typeof only === 'number' && header < channel.largeFrom / 2) {
     // One number: the commonest tiny task (a map of numbers, chunksize 1), without the walk.
     const at = batch.reserve(header + plainNumberLength(only), id);
     const image = batch.image;
@@ -302,7 +302,7 @@ export function writeTask(
     return;
   }
   const length = plainLength(args, header);
-  if (length < 0 || header + length >= LARGE_MESSAGE) {
+  if (length < 0 || header + length >= channel.largeFrom) {
     // Not plain data, or large: serialized on its own (behind room for the header).
     const data = serialize(args, 'value', header);
     writeTaskHeader(data, 0, id, kind, fnBytes, offset);

@@ -3,7 +3,8 @@
 //
 //   producer                        shared memory                         consumer
 //   serialize(item) ──▶ [lock] ring: [len|flags][bytes] [len|flags][bytes] … [lock] ──▶ deserialize
-//        │ ≥ 64 KiB: the bytes go to a segment of their own; the ring carries its name
+//        │ large (≥ 64 KiB, or a quarter of a larger ring): the bytes go to a segment of
+//        │ their own; the ring carries its name
 //
 // A Lock (SemLock) guards the header and the ring; producers and consumers copy under it
 // and (de)serialize outside it. A put publishes its record only after the copy, so a
@@ -75,13 +76,18 @@ const SPARE_NAME_BYTES = (SPARE_WORDS - 2) * 4;
 const SPARE_MAX = 16 * 1024 * 1024;
 const HEADER_BYTES = (SPARE_BASE + SPARE_SLOTS * SPARE_WORDS) * 4;
 
-const INITIAL_RING = 64 * 1024;
+/** A new channel's ring, unless it asks for another size (a power of two). */
+export const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
 /** takeMany() stops taking records once it has taken this many bytes of ring. */
 const MANY_BYTES = 256 * 1024;
 /** A large message's segment: its length (u32), then from this offset (8-aligned) its bytes. */
 const SIDE_HEADER = 8;
-/** Messages from this size on travel in a segment of their own. */
+/**
+ * Messages from this size on travel in a segment of their own, or from a quarter of the ring
+ * when that is more (see largeFrom): a segment's creation and first page faults cost more than
+ * copying through a ring that has room.
+ */
 export const LARGE_MESSAGE = 64 * 1024;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
@@ -230,7 +236,10 @@ export class Channel {
     this.#ringView = new DataView(new ArrayBuffer(0));
   }
 
-  static create(maxsize: number): Channel {
+  static create(maxsize: number, ring = INITIAL_RING): Channel {
+    if (!(ring >= INITIAL_RING && (ring & (ring - 1)) === 0)) {
+      throw new RangeError(`a channel's ring must be a power of two of at least ${INITIAL_RING} bytes, got ${ring}`);
+    }
     const slot = allocate(HEADER_BYTES);
     const lock = SemLock.create(Kind.Lock, 0, 0);
     const channel = new Channel(
@@ -238,8 +247,8 @@ export class Channel {
       lock,
       slot.buffer,
     );
-    const ring = createSegment(INITIAL_RING);
-    channel.#publishRing(ring.name, INITIAL_RING);
+    const segment = createSegment(ring);
+    channel.#publishRing(segment.name, ring);
     Atomics.store(channel.#h, H.MaxSize, maxsize);
     return channel;
   }
@@ -333,9 +342,18 @@ export class Channel {
   // -------------------------------------------------------------------------------------
   // Put.
 
+  /**
+   * From how many bytes on a message goes in a segment of its own: 64 KiB, or a quarter of the
+   * ring if it is larger (read without the lock: the ring only grows, and a message that does
+   * not fit makes it grow).
+   */
+  get largeFrom(): number {
+    return Math.max(LARGE_MESSAGE, Atomics.load(this.#h, H.Capacity) >> 2);
+  }
+
   /** Prepares a payload: small ones as they are, large ones in a segment of their own. */
   #prepare(bytes: Uint8Array): Prepared {
-    if (bytes.length < LARGE_MESSAGE) return { payload: bytes, flags: 0 };
+    if (bytes.length < this.largeFrom) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
     let segment = this.#takeSpare(bytes.length + SIDE_HEADER);
     if (!segment) {
@@ -470,7 +488,7 @@ export class Channel {
 
   /** Adds a record of these bytes to a batch (a large one goes to a segment of its own now). */
   addTo(batch: RecordBatch, bytes: Uint8Array, tag: number): void {
-    if (bytes.length < LARGE_MESSAGE) {
+    if (bytes.length < this.largeFrom) {
       batch.image.set(bytes, batch.reserve(bytes.length, tag));
       return;
     }

@@ -55,7 +55,17 @@ interface PendingGet {
   onAbort: (() => void) | undefined;
 }
 
+/** The channel the next Queue constructed takes, instead of a new one (see fromHandle). */
 let attaching: Channel | undefined;
+
+/**
+ * A new Queue over a ring of `ring` bytes rather than the default (package-internal: a pool's
+ * queues carry large chunks from the start).
+ */
+export function queueWithRing<T>(ring: number): Queue<T> {
+  attaching = Channel.create(0, ring);
+  return new Queue<T>();
+}
 
 /** Package-internal access to a queue's channel (the pool's tagged takes use it). */
 export const kChannel = Symbol('multiprocessing.Queue.channel');

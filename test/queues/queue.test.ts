@@ -10,8 +10,8 @@ import {
   SerializationError,
   SimpleQueue,
 } from 'multiprocessing';
-import { LARGE_MESSAGE, type Message } from '../../src/queues/channel.ts';
-import { kChannel, Queue as SourceQueue } from '../../src/queues/queue.ts';
+import { Channel, LARGE_MESSAGE, type Message } from '../../src/queues/channel.ts';
+import { kChannel, queueWithRing, Queue as SourceQueue } from '../../src/queues/queue.ts';
 import * as workers from '../fixtures/queues/workers.ts';
 import { childPids, createBoard, segmentsOfThisProcess, startMethods } from '../helpers.ts';
 
@@ -54,6 +54,28 @@ test('queue: records of every size wrap around the ring intact (a header never s
   }
   while (got < sent.length) assert.equal(queue.getSync(), sent[got++]);
   queue.close();
+});
+
+test('queue channel: a message under a quarter of a larger ring goes through the ring, not a segment of its own', () => {
+  const item = new Uint8Array(100_000).fill(3);
+  const roomy = queueWithRing<Uint8Array>(512 * 1024);
+  const plain = new SourceQueue<Uint8Array>();
+  try {
+    assert.equal(roomy[kChannel].largeFrom, 128 * 1024);
+    assert.equal(plain[kChannel].largeFrom, LARGE_MESSAGE);
+    const before = segmentsOfThisProcess();
+    roomy.putSync(item);
+    assert.equal(segmentsOfThisProcess(), before, 'no segment for a 100 KB message in a 512 KiB ring');
+    plain.putSync(item);
+    assert.equal(segmentsOfThisProcess(), before + 1, 'a segment for it in a 64 KiB ring');
+    assert.deepEqual(roomy.getSync(), item);
+    assert.deepEqual(plain.getSync(), item);
+  } finally {
+    roomy.close();
+    plain.close();
+  }
+  assert.throws(() => Channel.create(0, 100_000), RangeError);
+  assert.throws(() => Channel.create(0, 1024), RangeError);
 });
 
 test('queue channel: takeMany takes several records at once, in order, with tags, large and raw ones too', () => {
