@@ -16,7 +16,7 @@ import { ProcessError, SerializationError, TimeoutError } from '../errors.js';
 import { Process } from '../process/process.js';
 import { type StartMethod, type StartMethodOrContext, validateStartMethod } from '../process/start-method.js';
 import { type Message, RecordBatch, type RecordReceiver } from '../queues/channel.js';
-import { kChannel, type Queue, queueWithRing } from '../queues/queue.js';
+import { kChannel, queueWithRing } from '../queues/queue.js';
 import { deserialize, deserializeSync, isPlain, NOT_SCALAR, scalarAt, taskRef } from '../serialize/index.js';
 import { allocateInts, type SharedInts } from '../shm/arena.js';
 import { Timer, validateTimeout } from '../util/deadline.js';
