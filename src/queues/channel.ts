@@ -89,6 +89,8 @@ const SIDE_HEADER = 8;
  * copying through a ring that has room.
  */
 export const LARGE_MESSAGE = 64 * 1024;
+/** Copies out of the ring up to this many bytes are made byte by byte, without a view. */
+const SHORT_COPY = 64;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
 const FLAG_SIDE = 1; // the payload is the name of a segment holding the bytes
 const FLAG_RAW = 2; // sent with sendBytes
@@ -306,9 +308,12 @@ export class Channel {
 
   /** Copies `length` ring bytes from `at` to the start of `out`. */
   #copyInto(out: Uint8Array, at: number, length: number): void {
-    const capacity = this.#ring.length;
+    const ring = this.#ring;
+    const capacity = ring.length;
     if (at + length <= capacity) {
-      out.set(this.#ring.subarray(at, at + length));
+      // (a short record byte by byte: a view to copy from is an object per task taken)
+      if (length <= SHORT_COPY) for (let i = 0; i < length; i++) out[i] = ring[at + i]!;
+      else out.set(ring.subarray(at, at + length));
       return;
     }
     const first = Math.min(length, capacity - at);
