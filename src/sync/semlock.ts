@@ -63,8 +63,15 @@ if (isMainThread) {
 
 /** How long a waiter sleeps before it checks whether the holder died. */
 const OWNER_CHECK_MS = 250;
-/** Checks of the word before sleeping, when another CPU may release it meanwhile. */
-const SPINS = availableParallelism() > 1 ? 400 : 0;
+/**
+ * How long an acquirer keeps trying before it sleeps, when another CPU may release the lock
+ * meanwhile (ms). A count of checks was too short once V8 had compiled the loop: a queue's
+ * lock is held for a copy, a few microseconds for a batch, and an acquirer that registers as
+ * a waiter makes the holder's release a wake-up system call.
+ */
+const SPIN_MS = availableParallelism() > 1 ? 0.02 : 0;
+/** The same for the async pump, which spins on the event loop's thread: briefly. */
+const PUMP_SPIN_MS = SPIN_MS / 10;
 const PID_MASK = 0x3fffff;
 
 /** This thread's token: what STATE holds while it owns a Lock or RLock. */
@@ -151,14 +158,16 @@ export class SemLock {
     }
   }
 
-  /** Watches the word for a while: true when it looks acquirable. */
-  #spin(): boolean {
+  /** Watches the word for up to `ms`, taking the lock when it looks free: true once taken. */
+  #spinAcquire(ms = SPIN_MS): boolean {
+    if (ms === 0) return false;
     const words = this.words;
-    for (let i = 0; i < SPINS; i++) {
+    const deadline = performance.now() + ms;
+    for (let i = 1; ; i++) {
       const state = Atomics.load(words, Word.State);
-      if (this.#isLock ? state === 0 : state > 0) return true;
+      if ((this.#isLock ? state === 0 : state > 0) && this.tryAcquire()) return true;
+      if ((i & 63) === 0 && performance.now() > deadline) return false;
     }
-    return false;
   }
 
   /** Semaphores remember which processes hold how many units (best effort: HOLDER_SLOTS pids). */
@@ -245,7 +254,7 @@ export class SemLock {
   acquireSync(timeout: number | undefined): boolean {
     if (this.tryAcquire()) return true;
     if (timeout === 0) return this.#lastChance();
-    if (this.#spin() && this.tryAcquire()) return true;
+    if (this.#spinAcquire()) return true;
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
     const words = this.words;
     Atomics.add(words, Word.Waiters, 1);
@@ -257,7 +266,7 @@ export class SemLock {
         if (left <= 0) return this.#lastChance();
         const outcome = waitSync(this.#buffer, this.#seqOffset, seq, Math.min(left, OWNER_CHECK_MS));
         if (outcome === 'timed-out') this.recoverFromDeadOwner();
-        else if (this.#spin() && this.tryAcquire()) return true;
+        else if (this.#spinAcquire()) return true;
       }
     } finally {
       Atomics.sub(words, Word.Waiters, 1);
@@ -322,7 +331,7 @@ export class SemLock {
       while (this.#queue.length > 0) {
         const seq = Atomics.load(words, Word.Seq);
         const mine = this.#isLock && Atomics.load(words, Word.State) === TOKEN;
-        if (this.tryAcquire() || (!mine && this.#spin() && this.tryAcquire())) {
+        if (this.tryAcquire() || (!mine && this.#spinAcquire(PUMP_SPIN_MS))) {
           const waiter = this.#queue.shift()!;
           this.#settle(waiter);
           waiter.onGrant?.();
