@@ -2,7 +2,7 @@
 // worker's slot (so the parent knows which task died with it), run it, send the outcome back.
 import { availableParallelism } from 'node:os';
 import { SerializationError } from '../errors.js';
-import type { Channel, RecordBatch, RecordTag } from '../queues/channel.js';
+import { type Channel, LARGE_MESSAGE, type RecordBatch, type RecordTag } from '../queues/channel.js';
 import { kChannel, type Queue } from '../queues/queue.js';
 import { copyPlain, plainLength, plainNumberLength, writePlainNumber } from '../serialize/codec.js';
 import {
@@ -293,7 +293,7 @@ export function writeTask(
   }
   const header = offset > 0 ? 9 : 9 + fnBytes.length;
   const only = args[0];
-  if (args.length === 1 && typeof only === 'number' && header < channel.largeFrom / 2) {
+  if (args.length === 1 && typeof only === 'number' && header < LARGE_MESSAGE / 2) {
     // One number: the commonest tiny task (a map of numbers, chunksize 1), without the walk.
     const at = batch.reserve(header + plainNumberLength(only), id);
     const image = batch.image;
@@ -302,7 +302,8 @@ export function writeTask(
     return;
   }
   const length = plainLength(args, header);
-  if (length < 0 || header + length >= channel.largeFrom) {
+  // (the channel's threshold is read only past the smallest one it can be)
+  if (length < 0 || (header + length >= LARGE_MESSAGE && header + length >= channel.largeFrom)) {
     // Not plain data, or large: serialized on its own (behind room for the header).
     const data = serialize(args, 'value', header);
     writeTaskHeader(data, 0, id, kind, fnBytes, offset);
@@ -323,16 +324,25 @@ function writeTaskHeader(
   fnBytes: Uint8Array,
   offset: number,
 ): void {
-  data.writeInt32LE(id, at);
+  // (byte by byte, as decodeTask reads them: Buffer's writers check their arguments each time)
+  writeUint32At(data, at, id);
   const code = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
   if (offset > 0) {
     data[at + 4] = code | IN_TABLE;
-    data.writeUInt32LE(offset, at + 5);
+    writeUint32At(data, at + 5, offset);
     return;
   }
   data[at + 4] = code;
-  data.writeUInt32LE(fnBytes.length, at + 5);
+  writeUint32At(data, at + 5, fnBytes.length);
   data.set(fnBytes, at + 9);
+}
+
+/** The low 32 bits of `value`, little-endian (an id is an int32, an offset a uint32). */
+function writeUint32At(data: Uint8Array, at: number, value: number): void {
+  data[at] = value & 0xff;
+  data[at + 1] = (value >>> 8) & 0xff;
+  data[at + 2] = (value >>> 16) & 0xff;
+  data[at + 3] = value >>> 24;
 }
 
 /** The last function received, by its bytes: most tasks run the same one as the task before. */

@@ -358,7 +358,7 @@ export class Channel {
 
   /** Prepares a payload: small ones as they are, large ones in a segment of their own. */
   #prepare(bytes: Uint8Array): Prepared {
-    if (bytes.length < this.largeFrom) return { payload: bytes, flags: 0 };
+    if (bytes.length < LARGE_MESSAGE || bytes.length < this.largeFrom) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
     let segment = this.#takeSpare(bytes.length + SIDE_HEADER);
     if (!segment) {
@@ -493,7 +493,7 @@ export class Channel {
 
   /** Adds a record of these bytes to a batch (a large one goes to a segment of its own now). */
   addTo(batch: RecordBatch, bytes: Uint8Array, tag: number): void {
-    if (bytes.length < this.largeFrom) {
+    if (bytes.length < LARGE_MESSAGE || bytes.length < this.largeFrom) {
       batch.image.set(bytes, batch.reserve(bytes.length, tag));
       return;
     }
