@@ -15,6 +15,7 @@ import {
   serializeFloats,
 } from '../serialize/index.js';
 import { attachInts, type SharedInts } from '../shm/arena.js';
+import { putUint32 } from '../util/bytes.js';
 import { type FunctionTable, FunctionTableReader } from './functions.js';
 import { type ResultRingsName, ResultWriter } from './results.js';
 
@@ -324,25 +325,16 @@ function writeTaskHeader(
   fnBytes: Uint8Array,
   offset: number,
 ): void {
-  // (byte by byte, as decodeTask reads them: Buffer's writers check their arguments each time)
-  writeUint32At(data, at, id);
+  putUint32(data, at, id);
   const code = kind === 'apply' ? 0 : kind === 'map' ? 1 : 2;
   if (offset > 0) {
     data[at + 4] = code | IN_TABLE;
-    writeUint32At(data, at + 5, offset);
+    putUint32(data, at + 5, offset);
     return;
   }
   data[at + 4] = code;
-  writeUint32At(data, at + 5, fnBytes.length);
+  putUint32(data, at + 5, fnBytes.length);
   data.set(fnBytes, at + 9);
-}
-
-/** The low 32 bits of `value`, little-endian (an id is an int32, an offset a uint32). */
-function writeUint32At(data: Uint8Array, at: number, value: number): void {
-  data[at] = value & 0xff;
-  data[at + 1] = (value >>> 8) & 0xff;
-  data[at + 2] = (value >>> 16) & 0xff;
-  data[at + 3] = value >>> 24;
 }
 
 /** The last function received, by its bytes: most tasks run the same one as the task before. */

@@ -34,6 +34,7 @@ import { threadHasEnded } from '../process/threads.js';
 import { allocate, attachShared } from '../shm/arena.js';
 import { attachSegment, createSegment, unlinkSegment } from '../shm/segment.js';
 import { Kind, SemLock, type SemLockHandle } from '../sync/semlock.js';
+import { putUint32 } from '../util/bytes.js';
 import { pidAlive } from '../util/pid.js';
 
 enum H {
@@ -1125,9 +1126,9 @@ export class RecordBatch {
       this.#image = image;
     }
     const image = this.#image;
-    image.writeUInt32LE(length, at);
-    image.writeUInt32LE(flags, at + 4);
-    image.writeInt32LE(tag, at + 8);
+    putUint32(image, at, length);
+    putUint32(image, at + 4, flags);
+    putUint32(image, at + 8, tag);
     this.#length = end;
     this.#count++;
     return at + RECORD_HEADER;
