@@ -25,6 +25,7 @@
 //   138.. SPARE × 4: (state, capacity, name × 10 words) segments of consumed large messages,
 //        kept for the next large put (no new segment, no page faults); state 0 empty,
 //        1 being written or taken, 2 ready
+//   186 SLEEP_SEQ: the NOT_EMPTY value the last getter to sleep sleeps on (see announce)
 
 import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
@@ -75,7 +76,12 @@ const SPARE_WORDS = 12;
 const SPARE_NAME_BYTES = (SPARE_WORDS - 2) * 4;
 /** Segments up to this size are kept for reuse; larger ones are unlinked. */
 const SPARE_MAX = 16 * 1024 * 1024;
-const HEADER_BYTES = (SPARE_BASE + SPARE_SLOTS * SPARE_WORDS) * 4;
+/**
+ * The NOT_EMPTY value the last getter to sleep sleeps on (see announce): after the spares, so
+ * that the words above keep their places.
+ */
+const SLEEP_SEQ = SPARE_BASE + SPARE_SLOTS * SPARE_WORDS;
+const HEADER_BYTES = (SLEEP_SEQ + 1) * 4;
 
 /** A new channel's ring, unless it asks for another size (a power of two). */
 export const INITIAL_RING = 64 * 1024;
@@ -560,13 +566,19 @@ export class Channel {
 
   /**
    * Wakes getters as a put does, for something they look for beside this channel (a pool
-   * worker's result ring): the word moves first, so a getter about to sleep does not.
+   * worker's result ring): the word moves first, so a getter about to sleep does not. For a
+   * channel with one getting thread (a pool's result queue, read by its pump): only the call
+   * that moves the word off the value that getter sleeps on wakes it. Earlier calls moved it
+   * before the getter read it (it does not sleep), later ones after it was woken; each of
+   * those used to be a futex system call while the woken getter had not run yet.
    */
   announce(): void {
     const h = this.#h;
     if (Atomics.load(h, H.GetWaiters) > 0) Atomics.store(h, H.NotEmptyAt, nowMicros());
-    Atomics.add(h, H.NotEmpty, 1);
-    if (Atomics.load(h, H.GetWaiters) > 0) wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, 1);
+    const before = Atomics.add(h, H.NotEmpty, 1);
+    if (Atomics.load(h, H.GetWaiters) > 0 && before === Atomics.load(h, SLEEP_SEQ)) {
+      wake(this.#headerBuffer, this.#offset + H.NotEmpty * 4, 1);
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -841,6 +853,7 @@ export class Channel {
    * Waits (spinning first, see SPIN_MAX_US) until the word moves past `seq`, `timeout` passes
    * or CHECK_MS pass (then the caller retries). `ref: false` does not keep the event loop
    * alive; `spin: false` sleeps at once; `wakeup.fire()` ends the wait early from this thread.
+   * False when the wait timed out (it was not woken and the word did not move).
    */
   async waitAsync(
     kind: 'get' | 'put',
@@ -848,14 +861,14 @@ export class Channel {
     timeout: number | undefined,
     signal?: AbortSignal,
     options?: { ref?: boolean; spin?: boolean; wakeup?: { fire?: (() => void) | undefined } },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const h = this.#h;
     const word = kind === 'get' ? H.NotEmpty : H.NotFull;
     const ref = options?.ref ?? true;
-    for (let i = 0; i < SPINS / 4; i++) if (Atomics.load(h, word) !== seq) return;
+    for (let i = 0; i < SPINS / 4; i++) if (Atomics.load(h, word) !== seq) return true;
     const start = nowMicros();
     // An idle (unreferenced) wait does not spin, nor one whose caller knows every CPU is busy.
-    if (ref && options?.spin !== false && this.#spin(word, seq, start)) return;
+    if (ref && options?.spin !== false && this.#spin(word, seq, start)) return true;
     // A wait ended by wakeup.fire() says nothing about how soon items arrive: not learnt.
     let kicked = false;
     const inner: { fire?: (() => void) | undefined } = {};
@@ -866,6 +879,7 @@ export class Channel {
       };
     }
     Atomics.add(h, this.#waiters(kind), 1);
+    if (kind === 'get') Atomics.store(h, SLEEP_SEQ, seq); // (after the count: see announce)
     try {
       const outcome = await waitAsync(this.#headerBuffer, this.#waitWord(kind), seq, {
         timeout: timeout === undefined ? CHECK_MS : Math.min(timeout, CHECK_MS),
@@ -876,7 +890,10 @@ export class Channel {
       if (outcome === 'timed-out') {
         this.#spinBudget = 0; // a long wait: do not spin before the next one
         this.checkDeadProducers();
-      } else if (!kicked && ref) this.#learnFromSleep(kind, start);
+        return false;
+      }
+      if (!kicked && ref) this.#learnFromSleep(kind, start);
+      return true;
     } finally {
       Atomics.sub(h, this.#waiters(kind), 1);
     }
@@ -898,6 +915,7 @@ export class Channel {
     const start = nowMicros();
     if (options?.spin !== false && this.spin(kind, seq)) return;
     Atomics.add(h, this.#waiters(kind), 1);
+    if (kind === 'get') Atomics.store(h, SLEEP_SEQ, seq);
     try {
       const outcome = waitSync(
         this.#headerBuffer,

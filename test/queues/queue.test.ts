@@ -78,6 +78,25 @@ test('queue channel: a message under a quarter of a larger ring goes through the
   assert.throws(() => Channel.create(0, 1024), RangeError);
 });
 
+test('queue channel: announce() wakes the getter sleeping on the channel, though only the first call after it slept makes a wake-up', async () => {
+  const queue = new SourceQueue<unknown>();
+  const channel = queue[kChannel];
+  try {
+    for (let round = 0; round < 20; round++) {
+      const seq = channel.seq('get');
+      // (registered as a sleeper on `seq` before the promise is returned; asleep once the
+      // native waiter runs, which the tick below usually lets it do)
+      const sleeping = channel.waitAsync('get', seq, 10_000, undefined, { spin: false });
+      if (round % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
+      channel.announce();
+      channel.announce(); // (the word is off `seq` already: no second wake-up, and none needed)
+      assert.equal(await sleeping, true, `round ${round}: the getter was not woken (its wait timed out)`);
+    }
+  } finally {
+    queue.close();
+  }
+});
+
 test('queue channel: takeMany takes several records at once, in order, with tags, large and raw ones too', () => {
   const queue = new SourceQueue<unknown>();
   const channel = queue[kChannel];
