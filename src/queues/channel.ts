@@ -96,6 +96,8 @@ const SIDE_HEADER = 8;
  * copying through a ring that has room.
  */
 export const LARGE_MESSAGE = 64 * 1024;
+/** A quarter of a ring larger than 1 MiB still sends messages from this size on to a segment. */
+const MAX_INLINE = 256 * 1024;
 /** Copies out of the ring up to this many bytes are made byte by byte, without a view. */
 const SHORT_COPY = 64;
 const RECORD_HEADER = 16; // length u32, flags u32, tag i32, unused
@@ -356,11 +358,11 @@ export class Channel {
 
   /**
    * From how many bytes on a message goes in a segment of its own: 64 KiB, or a quarter of the
-   * ring if it is larger (read without the lock: the ring only grows, and a message that does
-   * not fit makes it grow).
+   * ring if it is larger, up to 256 KiB (a record is copied under the lock; read without the
+   * lock: the ring only grows, and a message that does not fit makes it grow).
    */
   get largeFrom(): number {
-    return Math.max(LARGE_MESSAGE, Atomics.load(this.#h, H.Capacity) >> 2);
+    return Math.min(MAX_INLINE, Math.max(LARGE_MESSAGE, Atomics.load(this.#h, H.Capacity) >> 2));
   }
 
   /** Prepares a payload: small ones as they are, large ones in a segment of their own. */

@@ -63,6 +63,9 @@ test('queue channel: a message under a quarter of a larger ring goes through the
   try {
     assert.equal(roomy[kChannel].largeFrom, 128 * 1024);
     assert.equal(plain[kChannel].largeFrom, LARGE_MESSAGE);
+    const huge = Channel.create(0, 4 * 1024 * 1024);
+    assert.equal(huge.largeFrom, 256 * 1024, 'a record copied under the lock stays under 256 KiB');
+    huge.unlinkSegments();
     const before = segmentsOfThisProcess();
     roomy.putSync(item);
     assert.equal(segmentsOfThisProcess(), before, 'no segment for a 100 KB message in a 512 KiB ring');
