@@ -4,7 +4,7 @@ one at a time, all submitted at once, as our figure does (fork, as the anchors m
 pool.apply_async(square, (i,)) × 20k, then .get() each, after a warm-up of 1000 tasks
 submitted the same way; and imap(square, range(20k)) with its default chunksize (1), after
 a warm-up imap of 1000. With `submit`, also ProcessPoolExecutor(2).submit(square, i) × 20k
-(~3 s more; not part of the default run). One JSON line.
+(~3 s more; the bench runs it). One JSON line.
 Usage: python3 bench/figures/pool-python.py [submit]
 """
 import json

@@ -10,6 +10,7 @@
 // their pool is up: the start-up rows time the start-up, the others the running pool.
 // Usage: node bench/figures/pool.mjs [tiny100k] -> one JSON line
 import { Barrier, isMainProcess, Pool, ThreadPool } from 'multiprocessing';
+import { ProcessPoolExecutor } from 'multiprocessing/futures';
 import {
   CPU_TASKS,
   MAP_ITEMS,
@@ -64,6 +65,34 @@ async function section(metrics, errors, keys, context, body) {
   } finally {
     clearTimeout(timer);
     await pool?.terminate();
+  }
+}
+
+/**
+ * section() for a ProcessPoolExecutor(2) (spawn): its body runs once both workers have taken a
+ * call; the executor is shut down after it, its queued futures cancelled.
+ */
+async function executorSection(metrics, errors, keys, body) {
+  let executor;
+  let timer;
+  try {
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_LIMIT_MS} ms`)), SECTION_LIMIT_MS);
+    });
+    const run = (async () => {
+      executor = new ProcessPoolExecutor({ maxWorkers: WORKERS, context: 'spawn' });
+      const barrier = new Barrier(WORKERS);
+      await Promise.all(range(WORKERS).map(() => executor.submit(meetThenPrimeSum, barrier, 0)));
+      Object.assign(metrics, await body(executor));
+    })();
+    run.catch(() => {});
+    await Promise.race([run, limit]);
+  } catch (error) {
+    for (const key of keys) metrics[key] = null;
+    errors[keys.join(',')] = `${error?.constructor?.name}: ${error?.message}`;
+  } finally {
+    clearTimeout(timer);
+    await executor?.shutdown({ wait: true, cancelFutures: true });
   }
 }
 
@@ -182,6 +211,35 @@ if (isMainProcess() && process.argv[2] === 'tiny100k') {
       };
     });
   }
+
+  // P3 and P4 through ProcessPoolExecutor, as Python's are measured: 20k submit() at once
+  // (after a warm-up burst of 1000), then one submit().result() at a time.
+  await executorSection(metrics, errors, ['executor_submit_all_at_once_tasks_per_s'], async (executor) => {
+    await Promise.all(range(TINY_WARMUP).map((i) => executor.submit(square, i)));
+    const start = performance.now();
+    const out = await Promise.all(range(TINY_TASKS).map((i) => executor.submit(square, i)));
+    const seconds = (performance.now() - start) / 1000;
+    if (out[TINY_TASKS - 1] !== (TINY_TASKS - 1) ** 2) throw new Error('bad submit result');
+    return { executor_submit_all_at_once_tasks_per_s: TINY_TASKS / seconds };
+  });
+  await executorSection(
+    metrics,
+    errors,
+    ['executor_sequential_us', 'executor_sequential_median_us'],
+    async (executor) => {
+      for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await executor.submit(noop).result();
+      const times = [];
+      for (let i = 0; i < ROUND_TRIPS; i++) {
+        const start = performance.now();
+        await executor.submit(noop).result();
+        times.push((performance.now() - start) * 1000);
+      }
+      return {
+        executor_sequential_us: times.reduce((a, b) => a + b, 0) / ROUND_TRIPS,
+        executor_sequential_median_us: times.sort((a, b) => a - b)[Math.floor(ROUND_TRIPS / 2)],
+      };
+    },
+  );
 
   // P5: 8 equal CPU-bound tasks, serially here vs on 2 workers (map, default chunksize = 1),
   // after a warm-up call on each worker (see meetThenPrimeSum).

@@ -18,7 +18,7 @@ import type { StartMethod, StartMethodOrContext } from '../process/start-method.
 import { validateTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
 import { BrokenProcessPool } from './errors.js';
-import { Future } from './future.js';
+import { Future, type FutureSource } from './future.js';
 
 export interface ExecutorOptions {
   maxWorkers?: number | null | undefined;
@@ -102,13 +102,10 @@ export class ProcessPoolExecutor {
         throw error instanceof ChunkError ? error.error : error;
       });
     }
-    const engine = this.#engine;
-    const future = new Future<R>(promise as Promise<R>, {
-      withdraw: (reason) => id !== 0 && engine.withdraw(id, reason),
-      isRunning: () => id !== 0 && engine.isStarted(id),
-    });
+    const source = new TaskSource(this.#engine, id, this.#futures);
+    const future = new Future<R>(promise as Promise<R>, source);
+    source.future = future as Future<unknown>;
     this.#futures.add(future as Future<unknown>);
-    future.addDoneCallback(() => this.#futures.delete(future as Future<unknown>));
     return future;
   }
 
@@ -179,6 +176,31 @@ export class ProcessPoolExecutor {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown({ wait: true });
+  }
+}
+
+/** What a future of an executor asks of it: one object, no closures per future. */
+class TaskSource implements FutureSource {
+  future: Future<unknown> | undefined;
+
+  constructor(
+    readonly engine: TaskEngine,
+    /** 0 when the task could not be sent (its future fails at once). */
+    readonly id: number,
+    /** The executor's futures not done yet: this one leaves it when it is done. */
+    readonly futures: Set<Future<unknown>>,
+  ) {}
+
+  withdraw(reason: unknown): boolean {
+    return this.id !== 0 && this.engine.withdraw(this.id, reason);
+  }
+
+  isRunning(): boolean {
+    return this.id !== 0 && this.engine.isStarted(this.id);
+  }
+
+  finished(): void {
+    if (this.future) this.futures.delete(this.future);
   }
 }
 

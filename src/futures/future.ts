@@ -14,7 +14,12 @@ export interface FutureSource {
   withdraw(reason: unknown): boolean;
   /** True while a worker runs it. */
   isRunning(): boolean;
+  /** Told once the future is done (before its done-callbacks run). */
+  finished?(): void;
 }
+
+/** The source of a future made with `new Future()`: nothing to take back, never running. */
+const OWN_SOURCE: FutureSource = { withdraw: () => true, isRunning: () => false };
 
 /** A rejected promise that is not reported as unhandled (the future holds the error). */
 function quietRejection(error: unknown): Promise<never> {
@@ -33,17 +38,20 @@ export class Future<R> implements PromiseLike<R> {
   #state: State = 'pending';
   #value: R | undefined;
   #error: unknown;
-  #callbacks: Array<(future: Future<R>) => void> = [];
+  /** Made by the first addDoneCallback() (most futures never get one). */
+  #callbacks: Array<(future: Future<R>) => void> | undefined;
   #started = false;
   readonly #source: FutureSource;
+  /** Settles as the future does, with its value or error (what then() chains on). */
+  readonly #promise: Promise<R>;
   readonly #settled: Promise<void>;
 
   static {
     outcomeOf = <R>(future: Future<R>) => ({ state: future.#state, error: future.#error });
-    doneCallbackCount = (future) => future.#callbacks.length;
+    doneCallbackCount = (future) => future.#callbacks?.length ?? 0;
     removeDoneCallback = (future, fn) => {
-      const at = future.#callbacks.indexOf(fn as never);
-      if (at >= 0) future.#callbacks.splice(at, 1);
+      const at = future.#callbacks?.indexOf(fn as never) ?? -1;
+      if (at >= 0) future.#callbacks!.splice(at, 1);
     };
   }
 
@@ -59,11 +67,12 @@ export class Future<R> implements PromiseLike<R> {
         settle = resolve as (outcome: Promise<R>) => void;
       });
       this.#settle = settle;
-      source = { withdraw: () => true, isRunning: () => false };
+      source = OWN_SOURCE;
     } else if (!(promise instanceof Promise) || typeof source?.isRunning !== 'function') {
       throw new TypeError('new Future() takes no arguments (an executor makes the futures of its tasks)');
     }
     this.#source = source!;
+    this.#promise = promise!;
     this.#settled = promise!.then(
       (value) => this.#finish('fulfilled', value, undefined),
       (error: unknown) => this.#finish('rejected', undefined, error),
@@ -108,8 +117,10 @@ export class Future<R> implements PromiseLike<R> {
     this.#state = state;
     this.#value = value;
     this.#error = error;
+    this.#source.finished?.();
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
+    if (!callbacks) return;
+    this.#callbacks = undefined;
     for (const callback of callbacks) this.#call(callback);
   }
 
@@ -171,7 +182,7 @@ export class Future<R> implements PromiseLike<R> {
   /** Calls `fn(future)` once it is done (at once if it is). */
   addDoneCallback(fn: (future: Future<R>) => void): void {
     if (typeof fn !== 'function') throw new TypeError('addDoneCallback needs a function');
-    if (this.#state === 'pending') this.#callbacks.push(fn);
+    if (this.#state === 'pending') (this.#callbacks ??= []).push(fn);
     else this.#call(fn);
   }
 
@@ -180,7 +191,9 @@ export class Future<R> implements PromiseLike<R> {
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: any) => B | PromiseLike<B>) | null, // any, as in Promise#then
   ): Promise<A | B> {
-    return this.result().then(onFulfilled, onRejected);
+    // (straight on the outcome's promise, which settles as the future does: a cancel() rejects
+    // it with the same CancelledError; result() would add two async calls per await)
+    return this.#promise.then(onFulfilled, onRejected);
   }
 
   get [Symbol.toStringTag](): string {

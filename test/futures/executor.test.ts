@@ -69,6 +69,8 @@ for (const context of ['spawn', 'thread'] as const) {
       assert.equal(queued.done(), true);
       await assert.rejects(queued.result(), CancelledError);
       await assert.rejects(queued.exception(), CancelledError);
+      await assert.rejects(async () => await queued, CancelledError, 'awaiting a cancelled future throws too');
+      await assert.rejects(async () => await unsent, CancelledError);
       assert.equal(running.cancel(), false);
       await assert.rejects(running.result(0), TimeoutError);
       release.set();

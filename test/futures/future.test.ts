@@ -137,12 +137,18 @@ test("new Future(): settled by setResult / setException, as Python's Future(); I
   const failing = new Future<number>();
   failing.setException(new RangeError('no'));
   await assert.rejects(failing.result(), RangeError);
+  await assert.rejects(async () => await failing, RangeError, 'awaiting a failed future throws its error');
   assert.ok((await failing.exception()) instanceof RangeError);
 
   const cancelled = new Future<number>();
   const pending = cancelled.result(10_000);
   assert.equal(cancelled.cancel(), true);
   await assert.rejects(pending, CancelledError, 'a waiting result() ends when the future is cancelled');
+  await assert.rejects(
+    async () => await cancelled,
+    CancelledError,
+    'awaiting a cancelled future throws CancelledError',
+  );
   assert.equal(cancelled.setRunningOrNotifyCancel(), false);
 
   const running = new Future<number>();
