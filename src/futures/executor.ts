@@ -8,6 +8,7 @@ import {
   checkFunction,
   placeResultError,
   TaskEngine,
+  type TaskSink,
   validateCount,
   workerOptions,
 } from '../pool/engine.js';
@@ -18,7 +19,7 @@ import type { StartMethod, StartMethodOrContext } from '../process/start-method.
 import { validateTimeout } from '../util/deadline.js';
 import { checkOptionNames, optionsArg } from '../util/options.js';
 import { BrokenProcessPool } from './errors.js';
-import { Future, type FutureSource } from './future.js';
+import { type Future, type FutureSource, futureOf, settleFuture } from './future.js';
 
 export interface ExecutorOptions {
   maxWorkers?: number | null | undefined;
@@ -37,7 +38,6 @@ export interface ExecutorMapOptions {
 
 export class ProcessPoolExecutor {
   readonly #engine: TaskEngine;
-  readonly #futures = new Set<Future<unknown>>();
   #shutdown = false;
 
   /** A number (or null) is Python's positional max_workers: `new ProcessPoolExecutor(4)`. */
@@ -88,24 +88,16 @@ export class ProcessPoolExecutor {
 
   /** `start`: for a map chunk, where its items start in the input. */
   #future<R>(kind: TaskKind, fn: (...args: any[]) => unknown, args: unknown[], held = false, start = 0): Future<R> {
-    let id = 0;
-    let promise: Promise<unknown>;
+    const source = new TaskSource(this.#engine, kind === 'apply' ? -1 : start, args.length);
+    const future = futureOf<R>(source);
+    source.future = future as Future<unknown>;
     try {
-      ({ id, promise } = this.#engine.submit(kind, fn, args, undefined, held));
+      // (the future is the task's sink: no promise is made unless someone awaits it)
+      source.id = this.#engine.submitTo(kind, fn, args, source, held);
     } catch (error) {
       if (error instanceof TypeError || error instanceof RangeError) throw error;
-      promise = Promise.reject(error); // a SerializationError fails this future only
+      queueMicrotask(() => source.reject(error)); // a SerializationError fails this future only
     }
-    if (kind !== 'apply') {
-      promise = promise.catch((error: unknown) => {
-        placeResultError(error, start, args.length);
-        throw error instanceof ChunkError ? error.error : error;
-      });
-    }
-    const source = new TaskSource(this.#engine, id, this.#futures);
-    const future = new Future<R>(promise as Promise<R>, source);
-    source.future = future as Future<unknown>;
-    this.#futures.add(future as Future<unknown>);
     return future;
   }
 
@@ -167,11 +159,19 @@ export class ProcessPoolExecutor {
     );
     checkOptionNames(options, ['wait', 'cancelFutures'], 'shutdown()');
     this.#shutdown = true;
-    if (cancelFutures) for (const future of this.#futures) future.cancel();
+    if (cancelFutures) for (const future of this.#pendingFutures()) future.cancel();
     this.#engine.close();
     if (!wait) return;
-    await Promise.allSettled([...this.#futures].map((future) => future.result()));
+    await Promise.allSettled(this.#pendingFutures().map((future) => future.result()));
     await this.#engine.join();
+  }
+
+  /** The futures of the tasks not done yet (the engine keeps their sinks: no set of our own). */
+  #pendingFutures(): Array<Future<unknown>> {
+    const futures: Array<Future<unknown>> = [];
+    for (const sink of this.#engine.pendingSinks())
+      if (sink instanceof TaskSource && sink.future) futures.push(sink.future);
+    return futures;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -179,17 +179,33 @@ export class ProcessPoolExecutor {
   }
 }
 
-/** What a future of an executor asks of it: one object, no closures per future. */
-class TaskSource implements FutureSource {
+/**
+ * A task of an executor: the sink of its outcome, which settles its future, and what the
+ * future asks of the executor. One object per future, no closures.
+ */
+class TaskSource implements FutureSource, TaskSink {
   future: Future<unknown> | undefined;
+  /** 0 until the task is sent, and when it could not be (its future fails). */
+  id = 0;
 
   constructor(
     readonly engine: TaskEngine,
-    /** 0 when the task could not be sent (its future fails at once). */
-    readonly id: number,
-    /** The executor's futures not done yet: this one leaves it when it is done. */
-    readonly futures: Set<Future<unknown>>,
+    /** For a map chunk, where its items start in the input (-1: a submit()). */
+    readonly start: number,
+    readonly length: number,
   ) {}
+
+  resolve(value: unknown): void {
+    settleFuture(this.future!, true, value);
+  }
+
+  reject(error: unknown): void {
+    if (this.start >= 0) {
+      placeResultError(error, this.start, this.length);
+      if (error instanceof ChunkError) error = error.error;
+    }
+    settleFuture(this.future!, false, error);
+  }
 
   withdraw(reason: unknown): boolean {
     return this.id !== 0 && this.engine.withdraw(this.id, reason);
@@ -197,10 +213,6 @@ class TaskSource implements FutureSource {
 
   isRunning(): boolean {
     return this.id !== 0 && this.engine.isStarted(this.id);
-  }
-
-  finished(): void {
-    if (this.future) this.futures.delete(this.future);
   }
 }
 

@@ -14,12 +14,12 @@ export interface FutureSource {
   withdraw(reason: unknown): boolean;
   /** True while a worker runs it. */
   isRunning(): boolean;
-  /** Told once the future is done (before its done-callbacks run). */
-  finished?(): void;
 }
 
 /** The source of a future made with `new Future()`: nothing to take back, never running. */
 const OWN_SOURCE: FutureSource = { withdraw: () => true, isRunning: () => false };
+/** The source of the future being made by futureOf(). */
+let making: FutureSource | undefined;
 
 /** A rejected promise that is not reported as unhandled (the future holds the error). */
 function quietRejection(error: unknown): Promise<never> {
@@ -33,6 +33,22 @@ let outcomeOf: <R>(future: Future<R>) => { state: State; error: unknown };
 let removeDoneCallback: <R>(future: Future<R>, fn: (future: Future<R>) => void) => void;
 /** Internal (for the tests; not exported by the package): how many done-callbacks wait on `future`. */
 export let doneCallbackCount: <R>(future: Future<R>) => number;
+/**
+ * Package-internal: a future that its source settles with settleFuture() (an executor's task:
+ * no promise is made for it unless someone awaits it).
+ */
+export let futureOf: <R>(source: FutureSource) => Future<R>;
+/** Package-internal: the outcome of a futureOf() future's task (ignored once it is done). */
+export let settleFuture: <R>(future: Future<R>, ok: boolean, outcome: unknown) => void;
+
+const NOOP = () => {};
+
+/** A promise and the functions that settle it. */
+interface Deferred<R> {
+  promise: Promise<R>;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
 
 export class Future<R> implements PromiseLike<R> {
   #state: State = 'pending';
@@ -41,10 +57,11 @@ export class Future<R> implements PromiseLike<R> {
   /** Made by the first addDoneCallback() (most futures never get one). */
   #callbacks: Array<(future: Future<R>) => void> | undefined;
   #started = false;
+  /** True while cancel() takes the task back (its source then rejects it: that is the cancel). */
+  #withdrawing = false;
   readonly #source: FutureSource;
-  /** Settles as the future does, with its value or error (what then() chains on). */
-  readonly #promise: Promise<R>;
-  readonly #settled: Promise<void>;
+  /** What then() and result() wait on while the future is pending: made by the first of them. */
+  #deferred: Deferred<R> | undefined;
 
   static {
     outcomeOf = <R>(future: Future<R>) => ({ state: future.#state, error: future.#error });
@@ -53,6 +70,15 @@ export class Future<R> implements PromiseLike<R> {
       const at = future.#callbacks?.indexOf(fn as never) ?? -1;
       if (at >= 0) future.#callbacks!.splice(at, 1);
     };
+    futureOf = <R>(source: FutureSource) => {
+      making = source;
+      return new Future<R>();
+    };
+    settleFuture = (future, ok, outcome) => {
+      if (future.#withdrawing) return;
+      if (ok) future.#finish('fulfilled', outcome as never, undefined);
+      else future.#finish('rejected', undefined, outcome);
+    };
   }
 
   /**
@@ -60,27 +86,21 @@ export class Future<R> implements PromiseLike<R> {
    * as Python's `Future()`. (Executors make theirs over their task's outcome.)
    */
   constructor(...made: [] | [promise: Promise<R>, source: FutureSource]) {
-    let [promise, source] = made;
+    const [promise, source] = made;
     if (made.length === 0) {
-      let settle!: (outcome: Promise<R>) => void;
-      promise = new Promise<R>((resolve) => {
-        settle = resolve as (outcome: Promise<R>) => void;
-      });
-      this.#settle = settle;
-      source = OWN_SOURCE;
-    } else if (!(promise instanceof Promise) || typeof source?.isRunning !== 'function') {
+      this.#source = making ?? OWN_SOURCE;
+      making = undefined;
+      return;
+    }
+    if (!(promise instanceof Promise) || typeof source?.isRunning !== 'function') {
       throw new TypeError('new Future() takes no arguments (an executor makes the futures of its tasks)');
     }
-    this.#source = source!;
-    this.#promise = promise!;
-    this.#settled = promise!.then(
+    this.#source = source;
+    promise.then(
       (value) => this.#finish('fulfilled', value, undefined),
       (error: unknown) => this.#finish('rejected', undefined, error),
     );
   }
-
-  /** Settles a future made with `new Future()`'s promise side (keeps its waiters' promise in step). */
-  readonly #settle: ((outcome: Promise<R>) => void) | undefined;
 
   #checkPending(what: string): void {
     if (this.#state !== 'pending') throw new InvalidStateError(`${what}: the future is already ${this.#state}`);
@@ -90,14 +110,12 @@ export class Future<R> implements PromiseLike<R> {
   setResult(value: R): void {
     this.#checkPending('setResult()');
     this.#finish('fulfilled', value, undefined);
-    this.#settle?.(Promise.resolve(value));
   }
 
   /** Python's set_exception: the future failed with `error`. InvalidStateError if it was already done. */
   setException(error: unknown): void {
     this.#checkPending('setException()');
     this.#finish('rejected', undefined, error);
-    this.#settle?.(quietRejection(error));
   }
 
   /**
@@ -117,7 +135,11 @@ export class Future<R> implements PromiseLike<R> {
     this.#state = state;
     this.#value = value;
     this.#error = error;
-    this.#source.finished?.();
+    const deferred = this.#deferred;
+    if (deferred) {
+      if (state === 'fulfilled') deferred.resolve(value as R);
+      else deferred.reject(error);
+    }
     const callbacks = this.#callbacks;
     if (!callbacks) return;
     this.#callbacks = undefined;
@@ -138,9 +160,15 @@ export class Future<R> implements PromiseLike<R> {
     if (this.#state === 'cancelled') return true;
     if (this.#state !== 'pending' || this.#started) return false;
     const error = new CancelledError('the future was cancelled before it ran');
-    if (!this.#source.withdraw(error)) return false; // running: it cannot be stopped
-    this.#finish('cancelled', undefined, error);
-    this.#settle?.(quietRejection(error)); // (result() calls already waiting return now)
+    this.#withdrawing = true;
+    let withdrawn: boolean;
+    try {
+      withdrawn = this.#source.withdraw(error);
+    } finally {
+      this.#withdrawing = false;
+    }
+    if (!withdrawn) return false; // running: it cannot be stopped
+    this.#finish('cancelled', undefined, error); // (result() calls already waiting return now)
     return true;
   }
 
@@ -159,10 +187,27 @@ export class Future<R> implements PromiseLike<R> {
     return this.#state !== 'pending';
   }
 
+  /** A promise of the outcome: settled already if the future is done, else by #finish(). */
+  #outcome(): Promise<R> {
+    if (this.#state === 'fulfilled') return Promise.resolve(this.#value as R);
+    if (this.#state !== 'pending') return quietRejection(this.#error);
+    if (!this.#deferred) {
+      let resolve!: (value: R) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<R>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      promise.catch(NOOP); // (the future holds the error: not an unhandled rejection)
+      this.#deferred = { promise, resolve, reject };
+    }
+    return this.#deferred.promise;
+  }
+
   /** Waits up to `timeout` ms (undefined: for ever) for the future to settle. */
   async #wait(timeout: number | undefined): Promise<void> {
     if (this.#state !== 'pending') return;
-    await withTimeout(this.#settled, timeout, 'the future was not done');
+    await withTimeout(this.#outcome().then(NOOP, NOOP), timeout, 'the future was not done');
   }
 
   /** The task's result; its error; CancelledError; TimeoutError after `timeout` ms. */
@@ -191,9 +236,8 @@ export class Future<R> implements PromiseLike<R> {
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: any) => B | PromiseLike<B>) | null, // any, as in Promise#then
   ): Promise<A | B> {
-    // (straight on the outcome's promise, which settles as the future does: a cancel() rejects
-    // it with the same CancelledError; result() would add two async calls per await)
-    return this.#promise.then(onFulfilled, onRejected);
+    // (straight on the outcome's promise: result() would add two async calls per await)
+    return this.#outcome().then(onFulfilled, onRejected);
   }
 
   get [Symbol.toStringTag](): string {

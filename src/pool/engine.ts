@@ -625,6 +625,11 @@ export class TaskEngine {
     return tasks.withdrawFrom(this.#outbox, id) || tasks.withdraw(id);
   }
 
+  /** The sinks of the tasks not done yet, in the order they were submitted (mostly). */
+  pendingSinks(): TaskSink[] {
+    return this.#pending.values();
+  }
+
   /** Takes back a task no worker has taken yet: true when it will never run. */
   withdraw(id: number, reason: unknown): boolean {
     if (!this.#pending.has(id) || !this.#takeBack(id)) return false;

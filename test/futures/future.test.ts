@@ -160,3 +160,27 @@ test("new Future(): settled by setResult / setException, as Python's Future(); I
   assert.equal(running.running(), false);
   assert.throws(() => new (Future as unknown as new (x: number) => Future<number>)(3), /takes no arguments/);
 });
+
+test('then() on a pending future chains as a promise does, for every caller, once it settles', async () => {
+  const future = new Future<number>();
+  const doubled = future.then((v) => v * 2);
+  const again = future.then((v) => v + 1);
+  future.setResult(3);
+  assert.equal(await doubled, 6);
+  assert.equal(await again, 4);
+  assert.equal(await future.then(), 3, 'then() on a done future too');
+
+  const failing = new Future<number>();
+  const caught = failing.then(undefined, (error: Error) => `caught ${error.message}`);
+  failing.setException(new Error('no'));
+  assert.equal(await caught, 'caught no');
+  await assert.rejects(
+    failing.then((v) => v),
+    /no/,
+  );
+
+  const cancelled = new Future<number>();
+  const waiting = cancelled.then((v) => v);
+  assert.equal(cancelled.cancel(), true);
+  await assert.rejects(waiting, CancelledError);
+});
