@@ -41,21 +41,22 @@ async function everyWorkerUp(pool, primeLimit = 0) {
 }
 
 /**
- * Runs one section with a fresh pool, once every worker is up (the start-up rows time the
- * start-up); records its metrics, or its error and null metrics.
+ * Runs one section: `open()` makes a pool or executor and waits until every worker is up (the
+ * start-up rows time the start-up), `body` measures, `close` ends it; records the body's
+ * metrics, or its error and null metrics. Every section has SECTION_LIMIT_MS.
  */
-async function section(metrics, errors, keys, context, body) {
-  let pool;
+async function measured(metrics, errors, keys, open, close, body) {
+  let subject;
   let timer;
   try {
     const limit = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_LIMIT_MS} ms`)), SECTION_LIMIT_MS);
     });
     const run = (async () => {
-      pool = makePool(context);
-      await pool.apply(noop, []);
-      await everyWorkerUp(pool);
-      Object.assign(metrics, await body(pool));
+      subject = await open((made) => {
+        subject = made; // (closed even if it never comes up)
+      });
+      Object.assign(metrics, await body(subject));
     })();
     run.catch(() => {});
     await Promise.race([run, limit]);
@@ -64,36 +65,44 @@ async function section(metrics, errors, keys, context, body) {
     errors[keys.join(',')] = `${error?.constructor?.name}: ${error?.message}`;
   } finally {
     clearTimeout(timer);
-    await pool?.terminate();
+    if (subject) await close(subject);
   }
 }
 
-/**
- * section() for a ProcessPoolExecutor(2) (spawn): its body runs once both workers have taken a
- * call; the executor is shut down after it, its queued futures cancelled.
- */
-async function executorSection(metrics, errors, keys, body) {
-  let executor;
-  let timer;
-  try {
-    const limit = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_LIMIT_MS} ms`)), SECTION_LIMIT_MS);
-    });
-    const run = (async () => {
-      executor = new ProcessPoolExecutor({ maxWorkers: WORKERS, context: 'spawn' });
+/** A section with a fresh Pool of `context`. */
+function section(metrics, errors, keys, context, body) {
+  return measured(
+    metrics,
+    errors,
+    keys,
+    async (made) => {
+      const pool = makePool(context);
+      made(pool);
+      await pool.apply(noop, []);
+      await everyWorkerUp(pool);
+      return pool;
+    },
+    (pool) => pool.terminate(),
+    body,
+  );
+}
+
+/** A section with a fresh ProcessPoolExecutor(2) (spawn), shut down after it, its queued futures cancelled. */
+function executorSection(metrics, errors, keys, body) {
+  return measured(
+    metrics,
+    errors,
+    keys,
+    async (made) => {
+      const executor = new ProcessPoolExecutor({ maxWorkers: WORKERS, context: 'spawn' });
+      made(executor);
       const barrier = new Barrier(WORKERS);
       await Promise.all(range(WORKERS).map(() => executor.submit(meetThenPrimeSum, barrier, 0)));
-      Object.assign(metrics, await body(executor));
-    })();
-    run.catch(() => {});
-    await Promise.race([run, limit]);
-  } catch (error) {
-    for (const key of keys) metrics[key] = null;
-    errors[keys.join(',')] = `${error?.constructor?.name}: ${error?.message}`;
-  } finally {
-    clearTimeout(timer);
-    await executor?.shutdown({ wait: true, cancelFutures: true });
-  }
+      return executor;
+    },
+    (executor) => executor.shutdown({ wait: true, cancelFutures: true }),
+    body,
+  );
 }
 
 async function startup(context) {
