@@ -529,27 +529,14 @@ const figures = [
         anchorName: 'Python Pool(2).map',
         check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
       },
-      {
+      // (P5's goal is absolute; each peer's speed-up is shown beside ours)
+      ...['piscina', 'tinypool', 'workerpool'].map((peer) => ({
         name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
         ours: m.ours.cpu_speedup,
-        anchor: m.piscina.cpu_speedup,
-        anchorName: 'piscina',
+        anchor: m[peer].cpu_speedup,
+        anchorName: peer,
         check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
-      },
-      {
-        name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
-        ours: m.ours.cpu_speedup,
-        anchor: m.tinypool.cpu_speedup,
-        anchorName: 'tinypool',
-        check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
-      },
-      {
-        name: 'P5 CPU-bound speed-up, 8 × primeSum on 2 workers (×)',
-        ours: m.ours.cpu_speedup,
-        anchor: m.workerpool.cpu_speedup,
-        anchorName: 'workerpool',
-        check: { text: '≥ 1.9 (limit 2.0)', met: (ours) => ours >= 1.9 },
-      },
+      })),
       {
         name: 'P14 idle Pool worker process, VmRSS (MiB)',
         ours: m.oursMem.spawn_worker_VmRSS_MiB,
