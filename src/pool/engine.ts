@@ -539,7 +539,7 @@ export class TaskEngine {
     args: unknown[],
     options?: SubmitOptions,
     held = false,
-  ): { id: number; promise: Promise<unknown> } {
+  ): Promise<unknown> {
     if (!held || this.#state !== 'close') this.checkRunning();
     const signal = options?.signal;
     const timeout = options?.timeout;
@@ -547,13 +547,13 @@ export class TaskEngine {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`signal must be an AbortSignal (from an AbortController), got ${typeof signal}`);
     }
-    if (signal?.aborted) return { id: this.#takeId(), promise: Promise.reject(signal.reason) };
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#write(kind, fn, args);
     // (pending before it is sent: a flush that fails settles it)
     const promise = new Promise<unknown>(capture);
     this.#enqueue(id, captured!);
-    if (!signal && timeout === undefined) return { id, promise };
-    return { id, promise: this.#guard(id, promise, signal, timeout) };
+    if (!signal && timeout === undefined) return promise;
+    return this.#guard(id, promise, signal, timeout);
   }
 
   /**

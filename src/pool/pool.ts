@@ -243,7 +243,7 @@ export class Pool {
     options?: TaskOptions,
     held = false,
   ): Promise<unknown> {
-    return this.#engine.submit(kind, fn, args, options, held).promise;
+    return this.#engine.submit(kind, fn, args, options, held);
   }
 
   /**

@@ -303,8 +303,7 @@ export function writeTask(
     return;
   }
   const length = plainLength(args, header);
-  // (the channel's threshold is read only past the smallest one it can be)
-  if (length < 0 || (header + length >= LARGE_MESSAGE && header + length >= channel.largeFrom)) {
+  if (length < 0 || channel.isLarge(header + length)) {
     // Not plain data, or large: serialized on its own (behind room for the header).
     const data = serialize(args, 'value', header);
     writeTaskHeader(data, 0, id, kind, fnBytes, offset);

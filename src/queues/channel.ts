@@ -365,9 +365,14 @@ export class Channel {
     return Math.min(MAX_INLINE, Math.max(LARGE_MESSAGE, Atomics.load(this.#h, H.Capacity) >> 2));
   }
 
+  /** Whether a message of `length` bytes goes in a segment of its own (the header is read only past 64 KiB). */
+  isLarge(length: number): boolean {
+    return length >= LARGE_MESSAGE && length >= this.largeFrom;
+  }
+
   /** Prepares a payload: small ones as they are, large ones in a segment of their own. */
   #prepare(bytes: Uint8Array): Prepared {
-    if (bytes.length < LARGE_MESSAGE || bytes.length < this.largeFrom) return { payload: bytes, flags: 0 };
+    if (!this.isLarge(bytes.length)) return { payload: bytes, flags: 0 };
     const slot = this.#markPending();
     let segment = this.#takeSpare(bytes.length + SIDE_HEADER);
     if (!segment) {
@@ -502,7 +507,7 @@ export class Channel {
 
   /** Adds a record of these bytes to a batch (a large one goes to a segment of its own now). */
   addTo(batch: RecordBatch, bytes: Uint8Array, tag: number): void {
-    if (bytes.length < LARGE_MESSAGE || bytes.length < this.largeFrom) {
+    if (!this.isLarge(bytes.length)) {
       batch.image.set(bytes, batch.reserve(bytes.length, tag));
       return;
     }
