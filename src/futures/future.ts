@@ -85,21 +85,12 @@ export class Future<R> implements PromiseLike<R> {
    * `new Future()`: a pending future that its maker settles with setResult()/setException(),
    * as Python's `Future()`. (Executors make theirs over their task's outcome.)
    */
-  constructor(...made: [] | [promise: Promise<R>, source: FutureSource]) {
-    const [promise, source] = made;
-    if (made.length === 0) {
-      this.#source = making ?? OWN_SOURCE;
-      making = undefined;
-      return;
-    }
-    if (!(promise instanceof Promise) || typeof source?.isRunning !== 'function') {
+  constructor(...made: []) {
+    if (made.length !== 0) {
       throw new TypeError('new Future() takes no arguments (an executor makes the futures of its tasks)');
     }
-    this.#source = source;
-    promise.then(
-      (value) => this.#finish('fulfilled', value, undefined),
-      (error: unknown) => this.#finish('rejected', undefined, error),
-    );
+    this.#source = making ?? OWN_SOURCE;
+    making = undefined;
   }
 
   #checkPending(what: string): void {

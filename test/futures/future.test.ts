@@ -4,17 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TimeoutError } from '../../src/errors.ts';
 import { CancelledError, InvalidStateError } from '../../src/futures/errors.ts';
-import { asCompleted, doneCallbackCount, Future, wait } from '../../src/futures/future.ts';
+import { asCompleted, doneCallbackCount, Future, futureOf, settleFuture, wait } from '../../src/futures/future.ts';
 
 /** A future with a hand-settled outcome; `running` is what its source reports. */
 function controlled<R>(running = () => false) {
-  let resolve!: (value: R) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<R>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  const future = new Future<R>(promise, { withdraw: () => !running(), isRunning: running });
+  const future = futureOf<R>({ withdraw: () => !running(), isRunning: running });
+  const resolve = (value: R) => settleFuture(future, true, value);
+  const reject = (error: unknown) => settleFuture(future, false, error);
   return { future, resolve, reject };
 }
 
