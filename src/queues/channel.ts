@@ -84,7 +84,7 @@ const SLEEP_SEQ = SPARE_BASE + SPARE_SLOTS * SPARE_WORDS;
 const HEADER_BYTES = (SLEEP_SEQ + 1) * 4;
 
 /** A new channel's ring, unless it asks for another size (a power of two). */
-export const INITIAL_RING = 64 * 1024;
+const INITIAL_RING = 64 * 1024;
 const MAX_RING = 1 << 30;
 /** takeMany() stops taking records once it has taken this many bytes of ring. */
 const MANY_BYTES = 256 * 1024;
