@@ -189,8 +189,9 @@ export interface ExportRef {
 
 /**
  * The namespaces of the package's entry points, by path from the package's top ('index',
- * 'managers/types', …): registered by the build's joined chunk as it loads (see
- * docs/design.md). Empty when the package runs from its separate modules.
+ * 'managers/types', …): registered as the build's chunks load through any public entry point
+ * (see docs/design.md). Empty when the package runs from its separate modules, or in a child
+ * that loaded only the child's side of the package.
  */
 const ownEntries = new Map<string, Record<string, unknown>>();
 
@@ -198,8 +199,11 @@ export function registerOwnEntries(entries: Record<string, Record<string, unknow
   for (const [path, namespace] of Object.entries(entries)) ownEntries.set(path, namespace);
 }
 
+/** Where the build's shared chunks are (this module is in one of them). */
+const ownChunks = new URL('./', import.meta.url).href;
+
 /**
- * A function of the package itself, when it runs from the build's chunk (as this code does):
+ * A function of the package itself, when it runs from the build's chunks (as this code does):
  * the entry point that exports it. (Reading the chunk's exports would mean parsing the whole
  * package, and the chunk does not export what only its own code uses.)
  */
@@ -214,7 +218,7 @@ function ownExport(fn: Function): ExportRef | undefined {
 
 /** How `fn` can be imported by another process, or undefined if it is not exported. */
 export function findExport(fn: Function, location: FunctionLocation): ExportRef | undefined {
-  if (location.url === import.meta.url) {
+  if (location.url.startsWith(ownChunks)) {
     const own = ownExport(fn);
     if (own) return own;
   }

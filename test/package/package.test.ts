@@ -74,6 +74,47 @@ test('package: the built modules are ASCII, so V8 keeps their source one byte pe
   }
 });
 
+/** The package's files `entry` loads as it is imported: its static imports, followed. */
+function staticGraph(entry: URL): Set<string> {
+  const seen = new Set<string>();
+  const pending = [entry.href];
+  while (pending.length > 0) {
+    const url = pending.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const source = readFileSync(new URL(url), 'utf8');
+    // static imports and re-exports only: `import("…")` loads on demand
+    for (const match of source.matchAll(
+      /(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]*from\s*)?["'](\.[^"']+)["']/g,
+    )) {
+      pending.push(new URL(match[1]!, url).href);
+    }
+  }
+  return seen;
+}
+
+test("package: a child's bootstrap and the pool's worker loop load only the child's side of the package", () => {
+  const dist = new URL('../../dist/', import.meta.url);
+  for (const entry of ['process/bootstrap.js', 'pool/worker.js']) {
+    const files = staticGraph(new URL(entry, dist));
+    assert.ok(
+      [...files].some((file) => file.includes('/chunks/')),
+      `${entry} imports a shared chunk`,
+    );
+    const sources = [...files].flatMap(
+      (file) => (JSON.parse(readFileSync(new URL(`${file}.map`), 'utf8')) as { sources: string[] }).sources,
+    );
+    assert.ok(
+      sources.some((source) => source.endsWith('src/process/child.ts')),
+      `${entry} loads the child's code`,
+    );
+    const rest = sources.filter((source) =>
+      /src\/(managers|futures|sched|connection|sharedctypes|cli)\/|src\/pool\/(pool|engine)\.ts/.test(source),
+    );
+    assert.deepEqual(rest, [], `${entry} loads no more than a child needs`);
+  }
+});
+
 test('package: require() from CommonJS gets the same package', () => {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
