@@ -3,7 +3,6 @@
 // __main__), rebuild the Process object, run it, join its own non-daemonic children, exit.
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { native } from '../native/binding.js';
 import { deserialize, rememberModule } from '../serialize/index.js';
@@ -11,6 +10,8 @@ import type { ChildMessage } from './launch.js';
 import { type Process, reviveCurrentProcess } from './process.js';
 import type { StartMethod } from './start-method.js';
 import { processState } from './state.js';
+
+const { inspect } = process.getBuiltinModule('node:util'); // (a builtin a child loads: see docs/design.md, "The build")
 
 interface Body {
   cls: Function | null;

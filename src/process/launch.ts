@@ -9,7 +9,6 @@
 //        │   body: serialized target/args     runs, joins its children, exits
 //        ◀──────────── exit code / signal ───┘
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,6 +51,7 @@ export interface Launched {
 
 const here = import.meta.url;
 const require = createRequire(here);
+const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
 // (from the package's top: the build moves this code into a shared chunk, one level deep too)
 const bootstrapUrl = new URL(here.endsWith('.ts') ? '../process/bootstrap.ts' : '../process/bootstrap.js', here);
 

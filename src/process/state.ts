@@ -3,7 +3,6 @@
 // parent, and whether it is still bootstrapping (importing the target's module). Kept on
 // globalThis under a registered symbol so that two copies of the package loaded in one
 // thread (say through a bundler) still agree on it.
-import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { StartMethod } from './start-method.js';
 
@@ -35,6 +34,7 @@ export interface ProcessState {
 
 const key = Symbol.for('multiprocessing.processState');
 const require = createRequire(import.meta.url);
+const { closeSync, openSync, readSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
 
 /**
  * A main process's authkey, made when first asked for (a child is given its parent's): 32

@@ -13,8 +13,9 @@
 //     padding (so that the numbers start 8-aligned), the numbers:
 //     numeric arrays of any size (a map chunk, its results) are a copy loop, not a walk.
 
-import { types } from 'node:util';
 import { kHandle } from './handles.js';
+
+const { types } = process.getBuiltinModule('node:util'); // (a builtin a child loads: see docs/design.md, "The build")
 
 const UNDEFINED = 0;
 const NULL = 1;

@@ -1,7 +1,6 @@
 // How a function crosses a boundary: by reference to the export that it is (pickle's way),
 // by source when it is self-contained, or not at all (SerializationError naming what it
 // captures). Decisions are cached per function; a cached function costs one WeakMap lookup.
-import { realpathSync } from 'node:fs';
 import { createRequire, findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
@@ -168,6 +167,7 @@ export function functionModuleUrl(fn: Function): string | undefined {
 const namespaces = new Map<string, Record<string, unknown>>();
 const compiled = new Map<string, Function>();
 const require = createRequire(import.meta.url);
+const { realpathSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
 
 /** esbuild's keepNames helper, which tsx inserts into function bodies. */
 function nameHelper<T extends Function>(target: T, value: string): T {

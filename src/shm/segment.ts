@@ -1,11 +1,12 @@
 // Named POSIX shared-memory segments as SharedArrayBuffers. Every segment this package
 // creates is registered with the resource tracker, so it is removed when the program tree
 // ends however it ends; the root process also removes its own at a normal exit.
-import { constants as bufferConstants } from 'node:buffer';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '../errors.js';
 import { native } from '../native/binding.js';
 import { isTrackerRoot, register, trackerFd, unregister } from './tracker.js';
+
+const { constants: bufferConstants } = process.getBuiltinModule('node:buffer'); // (a builtin a child loads: see docs/design.md, "The build")
 
 export interface Segment {
   readonly name: string;

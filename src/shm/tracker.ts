@@ -4,10 +4,10 @@
 // the tracker's stdin (children get it as an inherited fd); the kernel closes it however
 // a process ends, SIGKILL included, so the tracker sees end-of-file exactly when the whole
 // tree has ended. The tracker is `sh` + `awk`: it starts in a millisecond and uses ~1 MiB.
-import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+const { fstatSync, writeSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
 
 /**
  * Environment variable through which a child learns the tracker pipe: `fd:inode`. The inode

@@ -112,6 +112,12 @@ test("package: a child's bootstrap and the pool's worker loop load only the chil
       /src\/(managers|futures|sched|connection|sharedctypes|cli)\/|src\/pool\/(pool|engine)\.ts/.test(source),
     );
     assert.deepEqual(rest, [], `${entry} loads no more than a child needs`);
+    // An import of these builtins evaluates all their lazy exports (MIMEType, parseArgs, the fs
+    // streams, File…): the child's side gets them from process.getBuiltinModule.
+    for (const file of files) {
+      const imported = readFileSync(new URL(file), 'utf8').match(/from\s*["']node:(util|fs|buffer)["']/);
+      assert.equal(imported, null, `${file} imports ${imported?.[0]}`);
+    }
   }
 });
 
