@@ -189,8 +189,7 @@ export class Future<R> implements PromiseLike<R> {
         resolve = yes;
         reject = no;
       });
-      promise.catch(NOOP); // (the future holds the error: not an unhandled rejection)
-      this.#deferred = { promise, resolve, reject };
+      this.#deferred = { promise, resolve, reject }; // (its callers handle its rejection at once)
     }
     return this.#deferred.promise;
   }

@@ -180,3 +180,33 @@ test('then() on a pending future chains as a promise does, for every caller, onc
   assert.equal(cancelled.cancel(), true);
   await assert.rejects(waiting, CancelledError);
 });
+
+test('a failed or cancelled future that is awaited, or asked for its result, is no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const awaited = controlled<number>();
+    const caught = awaited.future.then(
+      () => 'fulfilled',
+      (error: Error) => error.message,
+    );
+    const asked = controlled<number>();
+    const result = asked.future.result().catch((error: Error) => error.message);
+    const exception = asked.future.exception();
+    const cancelled = controlled<number>();
+    const cancelledThen = cancelled.future.then(null, (error: unknown) => error instanceof CancelledError);
+    awaited.reject(new Error('awaited failure'));
+    asked.reject(new Error('asked failure'));
+    assert.equal(cancelled.future.cancel(), true);
+    assert.equal(await caught, 'awaited failure');
+    assert.equal(await result, 'asked failure');
+    assert.equal((await exception)?.message, 'asked failure');
+    assert.equal(await cancelledThen, true);
+    await tick();
+    await tick();
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
