@@ -50,6 +50,13 @@ interface Deferred<R> {
   reject: (error: unknown) => void;
 }
 
+// A promise's executor that is no closure: one function for every deferred, which leaves what it
+// is given here for the caller to take at once.
+let captured: Deferred<unknown> | undefined;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  captured = { promise: undefined as never, resolve, reject };
+}
+
 export class Future<R> implements PromiseLike<R> {
   #state: State = 'pending';
   #value: R | undefined;
@@ -183,13 +190,10 @@ export class Future<R> implements PromiseLike<R> {
     if (this.#state === 'fulfilled') return Promise.resolve(this.#value as R);
     if (this.#state !== 'pending') return quietRejection(this.#error);
     if (!this.#deferred) {
-      let resolve!: (value: R) => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<R>((yes, no) => {
-        resolve = yes;
-        reject = no;
-      });
-      this.#deferred = { promise, resolve, reject }; // (its callers handle its rejection at once)
+      const promise = new Promise<unknown>(capture) as Promise<R>;
+      const deferred = captured as unknown as Deferred<R>;
+      deferred.promise = promise;
+      this.#deferred = deferred; // (its callers handle its rejection at once)
     }
     return this.#deferred.promise;
   }
