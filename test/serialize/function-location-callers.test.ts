@@ -4,21 +4,13 @@
 // nothing would be left to find without it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { test } from 'node:test';
 import { locate, scriptSource } from '../../src/serialize/function-location.ts';
+import { posted } from '../fixtures/serialize/debugger-spy.ts';
 import { locateOwn } from '../fixtures/serialize/located/caller.mjs';
 import { triple } from '../fixtures/serialize/located/tasks.mjs';
 import { twin as twinA } from '../fixtures/serialize/located/twin-a.mjs';
 import { twin as twinB } from '../fixtures/serialize/located/twin-b.mjs';
-
-/** The Debugger methods our session posts, in order. */
-const posted: string[] = [];
-const original = Session.prototype.post;
-Session.prototype.post = function (this: Session, method: string, ...rest: unknown[]) {
-  if (method.startsWith('Debugger.')) posted.push(method);
-  return (original as (...args: unknown[]) => void).call(this, method, ...rest);
-} as typeof Session.prototype.post;
 
 const fixture = (name: string) => new URL(`../fixtures/serialize/located/${name}`, import.meta.url);
 

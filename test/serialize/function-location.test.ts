@@ -2,18 +2,10 @@
 // while a lookup needs it (while it is on, V8 runs every promise of the program through its
 // debugger hooks, and promise-heavy code ran 2.7× slower).
 import assert from 'node:assert/strict';
-import { Session } from 'node:inspector';
 import { test } from 'node:test';
 import { locate, scriptSource } from '../../src/serialize/function-location.ts';
 import { setExitCode } from '../fixtures/process/targets.ts';
-
-/** The Debugger methods our session posts, in order. */
-const posted: string[] = [];
-const original = Session.prototype.post;
-Session.prototype.post = function (this: Session, method: string, ...rest: unknown[]) {
-  if (method.startsWith('Debugger.')) posted.push(method);
-  return (original as (...args: unknown[]) => void).call(this, method, ...rest);
-} as typeof Session.prototype.post;
+import { posted } from '../fixtures/serialize/debugger-spy.ts';
 
 export function here(x: number): number {
   return x + 1;
