@@ -7,7 +7,6 @@
 // With an authkey, each side proves it knows the key without sending it (Python's scheme):
 // the server sends a random challenge, the client answers with its HMAC, the server says
 // welcome or failure; then the client challenges the server the same way.
-import { unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { kReady, kWhenChanged } from './waitable.js';
 // node:net and node:crypto are loaded on first use: a child imports this package before it
 // runs anything, and most never open a socket.
 const require = createRequire(import.meta.url);
+const { unlinkSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
 let netModule: typeof import('node:net') | undefined;
 let cryptoModule: typeof import('node:crypto') | undefined;
 const net = () => (netModule ??= require('node:net') as typeof import('node:net'));

@@ -11,7 +11,7 @@ import { type Process, reviveCurrentProcess } from './process.js';
 import type { StartMethod } from './start-method.js';
 import { processState } from './state.js';
 
-const { inspect } = process.getBuiltinModule('node:util'); // (a builtin a child loads: see docs/design.md, "The build")
+const { inspect } = process.getBuiltinModule('node:util'); // (a builtin every child loads: see docs/design.md, "The build")
 
 interface Body {
   cls: Function | null;

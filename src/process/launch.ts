@@ -51,7 +51,7 @@ export interface Launched {
 
 const here = import.meta.url;
 const require = createRequire(here);
-const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
+const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
 // (from the package's top: the build moves this code into a shared chunk, one level deep too)
 const bootstrapUrl = new URL(here.endsWith('.ts') ? '../process/bootstrap.ts' : '../process/bootstrap.js', here);
 

@@ -34,7 +34,7 @@ export interface ProcessState {
 
 const key = Symbol.for('multiprocessing.processState');
 const require = createRequire(import.meta.url);
-const { closeSync, openSync, readSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
+const { closeSync, openSync, readSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
 
 /**
  * A main process's authkey, made when first asked for (a child is given its parent's): 32

@@ -15,7 +15,7 @@
 
 import { kHandle } from './handles.js';
 
-const { types } = process.getBuiltinModule('node:util'); // (a builtin a child loads: see docs/design.md, "The build")
+const { types } = process.getBuiltinModule('node:util'); // (a builtin every child loads: see docs/design.md, "The build")
 
 const UNDEFINED = 0;
 const NULL = 1;

@@ -167,7 +167,7 @@ export function functionModuleUrl(fn: Function): string | undefined {
 const namespaces = new Map<string, Record<string, unknown>>();
 const compiled = new Map<string, Function>();
 const require = createRequire(import.meta.url);
-const { realpathSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
+const { realpathSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
 
 /** esbuild's keepNames helper, which tsx inserts into function bodies. */
 function nameHelper<T extends Function>(target: T, value: string): T {

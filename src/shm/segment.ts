@@ -6,7 +6,7 @@ import { ProcessError } from '../errors.js';
 import { native } from '../native/binding.js';
 import { isTrackerRoot, register, trackerFd, unregister } from './tracker.js';
 
-const { constants: bufferConstants } = process.getBuiltinModule('node:buffer'); // (a builtin a child loads: see docs/design.md, "The build")
+const { constants: bufferConstants } = process.getBuiltinModule('node:buffer'); // (a builtin every child loads: see docs/design.md, "The build")
 
 export interface Segment {
   readonly name: string;

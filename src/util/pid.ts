@@ -1,6 +1,6 @@
 // Whether another process still runs, for the checks that recover what a dead process held.
 
-const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin a child loads: see docs/design.md, "The build")
+const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
 
 /** How long a process seen running (not a zombie) is taken to be running without a new look. */
 const CONFIRMED_MS = 100;
