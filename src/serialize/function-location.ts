@@ -11,6 +11,9 @@
 // (17-40 ms of the first apply() of a program, in one piece). First, a function that the calling
 // code defines, or imports by a relative path, is found in the one of those files that holds its
 // text at the place V8 reports (files on the stack, read from disk: V8 runs a .js file as it is).
+// What this cannot tell apart: a function that came from elsewhere (a package, say) while one of
+// those files holds the very same text at the very same line and column (a copy of that file):
+// the copy is named, whose function is the same code, but whose module may differ around it.
 import type { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
