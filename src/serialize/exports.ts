@@ -189,8 +189,9 @@ export interface ExportRef {
 
 /**
  * The namespaces of the package's entry points, by path from the package's top ('index',
- * 'managers/types', …): registered by the build's chunk as it loads (see docs/design.md).
- * Empty when the package runs from its separate modules.
+ * 'managers/types', …): registered as the build's chunks load through any public entry point
+ * (see docs/design.md). Empty when the package runs from its separate modules, or in a child
+ * that loaded only the child's side of the package.
  */
 const ownEntries = new Map<string, Record<string, unknown>>();
 
@@ -198,7 +199,7 @@ export function registerOwnEntries(entries: Record<string, Record<string, unknow
   for (const [path, namespace] of Object.entries(entries)) ownEntries.set(path, namespace);
 }
 
-/** Where the build's chunks are (this module is in the shared one; the lazy ones are beside it). */
+/** Where the build's chunks are (this module is in one of them). */
 const ownChunks = new URL('./', import.meta.url).href;
 
 /**

@@ -93,14 +93,25 @@ function staticGraph(entry: URL): Set<string> {
   return seen;
 }
 
-test('package: what a child loads imports no builtin whose ES namespace evaluates lazy exports', () => {
+test("package: a child's bootstrap and the pool's worker loop load only the child's side of the package", () => {
   const dist = new URL('../../dist/', import.meta.url);
   for (const entry of ['process/bootstrap.js', 'pool/worker.js']) {
     const files = staticGraph(new URL(entry, dist));
     assert.ok(
       [...files].some((file) => file.includes('/chunks/')),
-      `${entry} imports the shared chunk`,
+      `${entry} imports a shared chunk`,
     );
+    const sources = [...files].flatMap(
+      (file) => (JSON.parse(readFileSync(new URL(`${file}.map`), 'utf8')) as { sources: string[] }).sources,
+    );
+    assert.ok(
+      sources.some((source) => source.endsWith('src/process/child.ts')),
+      `${entry} loads the child's code`,
+    );
+    const rest = sources.filter((source) =>
+      /src\/(managers|futures|sched|connection|sharedctypes|cli)\/|src\/pool\/(pool|engine)\.ts/.test(source),
+    );
+    assert.deepEqual(rest, [], `${entry} loads no more than a child needs`);
     // An import of these builtins evaluates all their lazy exports (MIMEType, parseArgs, the fs
     // streams, File…): the package gets them from process.getBuiltinModule.
     for (const file of files) {
