@@ -56,18 +56,23 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-// Except what a child runs: its bootstrap and the pool's worker loop import only the modules a
-// child needs (`child.js`'s), and what else the worker loop imports. A worker process whose
-// tasks come from a module that does not import the package never loads the rest (managers,
-// futures, the scheduler, connections, …): the shared code falls into three chunks, the child's,
-// the worker loop's, and the rest. An idle pool worker took ~1 MiB less.
+// Except what a child runs: its bootstrap and the pool's worker loop import only the core, the
+// modules of a child and of pools and executors (`core.js`). A child whose tasks come from a
+// module that does not import the package never loads the rest (managers, connections, shared
+// ctypes, the synchronization classes, the scheduler…). The shared code is two chunks, and the
+// paths a pool runs per task stay inside one: an import from another chunk is a module
+// variable, which unoptimized code reads more slowly than a binding of its own chunk.
+writeFileSync(
+  new URL('core.js', compiled),
+  ["import './process/child.js';", "import './pool/pool.js';", "import './futures/executor.js';", ''].join('\n'),
+);
 const childSide = new Set(['process/bootstrap', 'pool/worker']);
 for (const entry of [...named, ...scripts]) {
   const file = new URL(`${entry}.js`, compiled);
   const depth = entry.split('/').length - 1;
   const source = readFileSync(file, 'utf8');
   const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
-  const first = childSide.has(entry) ? 'process/child.js' : 'everything.js';
+  const first = childSide.has(entry) ? 'core.js' : 'everything.js';
   writeFileSync(
     file,
     `${shebang}import '${depth ? '../'.repeat(depth) : './'}${first}';\n${source.slice(shebang.length)}`,

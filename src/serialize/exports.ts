@@ -191,7 +191,7 @@ export interface ExportRef {
  * The namespaces of the package's entry points, by path from the package's top ('index',
  * 'managers/types', …): registered as the build's chunks load through any public entry point
  * (see docs/design.md). Empty when the package runs from its separate modules, or in a child
- * that loaded only the child's side of the package.
+ * that loaded only the package's core.
  */
 const ownEntries = new Map<string, Record<string, unknown>>();
 

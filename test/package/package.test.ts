@@ -93,7 +93,7 @@ function staticGraph(entry: URL): Set<string> {
   return seen;
 }
 
-test("package: a child's bootstrap and the pool's worker loop load only the child's side of the package", () => {
+test("package: a child's bootstrap and the pool's worker loop load only the package's core", () => {
   const dist = new URL('../../dist/', import.meta.url);
   for (const entry of ['process/bootstrap.js', 'pool/worker.js']) {
     const files = staticGraph(new URL(entry, dist));
@@ -109,7 +109,7 @@ test("package: a child's bootstrap and the pool's worker loop load only the chil
       `${entry} loads the child's code`,
     );
     const rest = sources.filter((source) =>
-      /src\/(managers|futures|sched|connection|sharedctypes|cli)\/|src\/pool\/(pool|engine)\.ts/.test(source),
+      /src\/(managers|sched|connection|sharedctypes|cli|shared-memory)\/|src\/sync\/(?!semlock)/.test(source),
     );
     assert.deepEqual(rest, [], `${entry} loads no more than a child needs`);
     // An import of these builtins evaluates all their lazy exports (MIMEType, parseArgs, the fs
