@@ -18,6 +18,8 @@ import type { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const { readFileSync } = process.getBuiltinModule('node:fs'); // (a builtin every child loads: see docs/design.md, "The build")
+
 // (loaded on first use: most processes never locate a function, and a child imports this
 // package before it runs anything)
 const require = createRequire(import.meta.url);
@@ -140,7 +142,7 @@ function stackFiles(): string[] {
 function readModule(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;
   try {
-    return process.getBuiltinModule('node:fs').readFileSync(fileURLToPath(url), 'utf8');
+    return readFileSync(fileURLToPath(url), 'utf8');
   } catch {
     return undefined;
   }
